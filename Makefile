@@ -1,0 +1,67 @@
+# One entry point. `make run` regenerates every notebook and figure on the embedded
+# corpus with the bundled models; `make test` runs every test (unit tests + nbval).
+# The environment variables below must hold before Python starts, so they live here,
+# not in notebook cells.
+
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+
+export HF_HUB_DISABLE_PROGRESS_BARS := 1
+export TRANSFORMERS_VERBOSITY := error
+export TOKENIZERS_PARALLELISM := false
+export MPLBACKEND := Agg
+export CAMELTOOLS_DATA := $(CURDIR)/data/camel_tools
+export PYTHONHASHSEED := 0
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: help install run test unit nbval lint lab notebook eval-ner eval-sentiment bench clean-cache
+
+help:  ## list the commands
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
+
+$(BIN)/activate-stamp: requirements.txt pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 not found: install it, or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m pip install -q --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (arabic-news)" >/dev/null
+	touch $@
+
+install: $(BIN)/activate-stamp  ## create .venv and install the pinned dependencies + helpers (editable)
+
+run: install  ## execute every notebook in order on the embedded corpus; regenerate figures/
+	@for nb in $(NOTEBOOKS); do \
+	  echo "== $$nb"; \
+	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.timeout=1800 --ExecutePreprocessor.kernel_name=python3 "$$nb" || exit 1; \
+	done
+
+notebook: install  ## execute one notebook: make notebook NB=notebooks/01_corpus_and_cleaning.ipynb
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.timeout=1800 --ExecutePreprocessor.kernel_name=python3 "$(NB)"
+
+test: export HF_HUB_OFFLINE := 1
+test: install  ## run every test: lint, unit tests and nbval over all notebooks (offline)
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/pytest tests
+	$(BIN)/pytest --nbval-lax --sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider $(NOTEBOOKS)
+
+unit: export HF_HUB_OFFLINE := 1
+unit: install  ## unit tests only
+	$(BIN)/pytest tests
+
+nbval: export HF_HUB_OFFLINE := 1
+nbval: install  ## nbval over the committed notebooks only
+	$(BIN)/pytest --nbval-lax --sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider $(NOTEBOOKS)
+
+lint: install  ## ruff
+	$(BIN)/ruff check src tests benchmarks scripts
+
+lab: install  ## open JupyterLab on the notebooks
+	$(BIN)/jupyter lab notebooks/
+
+clean-cache:  ## delete cached model outputs (.cache/)
+	rm -rf .cache
