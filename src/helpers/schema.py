@@ -9,7 +9,8 @@ ARTICLES = [
     "article_id",  # str, stable: file stem or hash of the text
     "title",
     "date",  # pandas datetime64, NaT allowed
-    "date_precision",  # "day" | "month" | "year" | "inferred-day" ... or None
+    "date_precision",  # "day" | "month" | "year", or None when date is NaT
+    "date_note",  # free text, e.g. "inferred from content"
     "source",
     "url",
     "kind",  # "article" | "chronology"
