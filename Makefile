@@ -3,7 +3,7 @@
 # The environment variables below must hold before Python starts, so they live here,
 # not in notebook cells.
 
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
@@ -16,7 +16,7 @@ export CAMELTOOLS_DATA := $(CURDIR)/data/camel_tools
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help install run test unit nbval lint lab notebook eval-ner eval-sentiment bench clean-cache
+.PHONY: help install run test unit nbval lint lab notebook analyze train-ner eval-ner eval-sentiment eval bench clean-cache
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -62,6 +62,24 @@ lint: install  ## ruff
 
 lab: install  ## open JupyterLab on the notebooks
 	$(BIN)/jupyter lab notebooks/
+
+analyze: install  ## one-command report on your own input: make analyze IN=my_articles/ OUT=out/
+	$(BIN)/python -m helpers analyze "$(IN)" --out "$(OUT)"
+
+train-ner: install  ## retrain the bundled NER model from ANERcorp (needs ../shared/data or ARABIC_NEWS_DATA_DIR)
+	$(BIN)/python scripts/train_ner.py
+
+eval-ner: install  ## entity P/R/F1 of the bundled NER model on the ANERcorp test split
+	$(BIN)/python -m helpers.eval_ner --profile bundled
+
+eval-sentiment: install  ## accuracy / macro-F1 of targeted sentiment and P/R of stance on data/eval/
+	$(BIN)/python -m helpers.eval_sentiment
+	$(BIN)/python -m helpers.eval_stance
+
+eval: eval-ner eval-sentiment  ## every quality figure
+
+bench: install  ## NER throughput and memory against camel-tools (prints a table)
+	$(BIN)/python benchmarks/bench_ner.py
 
 clean-cache:  ## delete cached model outputs (.cache/)
 	rm -rf .cache
