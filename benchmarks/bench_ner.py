@@ -1,0 +1,338 @@
+"""NER throughput and peak memory: this project's ``helpers.ner`` against camel-tools'
+``NERecognizer``, on the same sentences, in one run; plus the speed-up of a cached re-run.
+
+Two models:
+
+* a BERT-base token classifier with CAMeLBERT's shape (hidden 768, 12 layers, 12 heads,
+  vocabulary 30,000, CAMeLBERT's nine labels) and random weights, built and saved to a temporary
+  folder by this script. Speed does not depend on the weights, so the figures tell what to expect
+  from CAMeLBERT on the same machine. Its WordPiece vocabulary is trained on the ANERcorp train
+  text when ``../shared/data`` is there (else on the seed article), so words split into about as
+  many sub-tokens as with a real Arabic BERT vocabulary. Both systems load the same folder.
+* the bundled model (``data/models/ner-bundled/``, a CRF): camel-tools cannot run it, so this
+  project's figures are reported alone.
+
+The sentences are those of the seed article (split by ``helpers.sentences``), repeated until
+they reach the requested number of words. Each system runs in a fresh subprocess so that its
+peak resident memory (``ru_maxrss``, model loading included) is its own; both get one warm-up
+sentence before the timed run.
+
+    python benchmarks/bench_ner.py            # about 3,000 words; a few minutes on 2 cores
+    python benchmarks/bench_ner.py --quick    # about 800 words
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from helpers.paths import CORPUS_DIR, shared_data_dir
+from helpers.tokens import words
+
+REPO = Path(__file__).resolve().parents[1]
+SEED_NAME = "000_a5c8f450c814b1f9"
+CAMELBERT_LABELS = ["B-LOC", "B-MISC", "B-ORG", "B-PERS", "I-LOC", "I-MISC", "I-ORG",
+                    "I-PERS", "O"]
+VOCAB_SIZE = 30_000
+
+
+# ------------------------------------------------------------------------ inputs
+
+
+def seed_text() -> str:
+    """The seed article's cleaned text: the longest article of the embedded corpus (the seed),
+    else ``../shared/seeds`` cleaned by ``helpers.clean``."""
+    try:
+        from helpers.corpus import load_corpus
+
+        articles = load_corpus(CORPUS_DIR)
+        if "kind" in articles:
+            articles = articles[articles["kind"].fillna("article") == "article"]
+        if len(articles):
+            return str(max(articles["text"], key=len))
+    except Exception:  # noqa: BLE001 - fall back to the seed file beside the repository
+        pass
+    from helpers.clean import clean_text
+
+    path = REPO.parent / "shared" / "seeds" / f"{SEED_NAME}.txt"
+    return clean_text(path.read_text(encoding="utf-8"))
+
+
+def bench_sentences(n_words: int) -> list[dict]:
+    """Seed sentences repeated (as articles ``rep0``, ``rep1`` ...) up to ``n_words`` words."""
+    from helpers.sentences import sentence_spans
+
+    text = seed_text()
+    base = [(a, b, text[a:b]) for a, b in sentence_spans(text) if words(text[a:b])]
+    rows: list[dict] = []
+    total, rep = 0, 0
+    while total < n_words:
+        for sid, (a, _, sent) in enumerate(base):
+            rows.append({"article_id": f"rep{rep}", "sent_id": sid, "start": a, "text": sent})
+            total += len(words(sent))
+            if total >= n_words:
+                break
+        rep += 1
+    return rows
+
+
+def tokenizer_corpus() -> tuple[list[str], str]:
+    """Lines to train the benchmark's WordPiece vocabulary on, and where they come from."""
+    root = shared_data_dir()
+    train = root / "ner" / "anercorp" / "ANERCorp_CamelLab_train.txt" if root else None
+    if train is not None and train.is_file():
+        lines, current = [], []
+        for line in train.read_text(encoding="utf-8").splitlines():
+            parts = line.split()
+            if parts:
+                current.append(parts[0])
+            elif current:
+                lines.append(" ".join(current))
+                current = []
+        if current:
+            lines.append(" ".join(current))
+        return lines, "ANERcorp train text"
+    return seed_text().splitlines(), "the seed article (ANERcorp absent)"
+
+
+def build_bert_base(folder: Path) -> dict:
+    """Save a random-weight BERT-base token classifier with CAMeLBERT's labels and a
+    30,000-entry WordPiece vocabulary (``do_lower_case=False``) to ``folder``."""
+    import torch
+    from tokenizers import Tokenizer, normalizers, pre_tokenizers, trainers
+    from tokenizers.models import WordPiece
+    from transformers import BertConfig, BertForTokenClassification, BertTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    lines, source = tokenizer_corpus()
+    wp = Tokenizer(WordPiece(unk_token="[UNK]"))
+    wp.normalizer = normalizers.BertNormalizer(lowercase=False, strip_accents=False)
+    wp.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    wp.train_from_iterator(lines, trainers.WordPieceTrainer(
+        vocab_size=VOCAB_SIZE, special_tokens=specials, show_progress=False))
+    vocab = sorted(wp.get_vocab().items(), key=lambda kv: kv[1])
+    tokens = [tok for tok, _ in vocab]
+    learned = len(tokens)
+    tokens += [f"[unused{i}]" for i in range(VOCAB_SIZE - len(tokens))]
+    tokenizer = BertTokenizer(vocab={t: i for i, t in enumerate(tokens)}, do_lower_case=False)
+    config = BertConfig(vocab_size=VOCAB_SIZE, num_labels=len(CAMELBERT_LABELS),
+                        id2label=dict(enumerate(CAMELBERT_LABELS)),
+                        label2id={lab: i for i, lab in enumerate(CAMELBERT_LABELS)})
+    torch.manual_seed(0)
+    model = BertForTokenClassification(config)
+    folder.mkdir(parents=True, exist_ok=True)
+    tokenizer.save_pretrained(folder)
+    (folder / "vocab.txt").write_text("\n".join(tokens) + "\n", encoding="utf-8")
+    model.save_pretrained(folder)
+    params = sum(p.numel() for p in model.parameters())
+    return {"vocab_source": source, "learned_pieces": learned, "parameters": params}
+
+
+# ----------------------------------------------------------------------- workers
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def worker_ours(model: str, sentences_file: Path, cache_root: Path) -> dict:
+    """Time helpers.ner.run_ner: cold (computes and writes the cache), then a cached re-run."""
+    import pandas as pd
+    import transformers  # noqa: F401 - imported before the clock starts, as camel-tools' is
+
+    from helpers import ner
+
+    t0 = time.perf_counter()
+    if model == "bundled":
+        tagger = ner.load_ner("bundled")
+    else:
+        tagger = ner.TransformersTagger.from_pretrained(model)
+    load_s = time.perf_counter() - t0
+    table = pd.DataFrame(json.loads(sentences_file.read_text(encoding="utf-8")))
+    n_words = sum(len(words(t)) for t in table["text"])
+    os.environ["ARABIC_NEWS_CACHE"] = str(cache_root)
+    ner.run_ner(table.iloc[:1], tagger=tagger, cache=False)  # warm-up
+    t0 = time.perf_counter()
+    mentions = ner.run_ner(table, tagger=tagger, cache=True)
+    cold_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    again = ner.run_ner(table, tagger=tagger, cache=True)
+    cached_s = time.perf_counter() - t0
+    assert again.equals(mentions)
+    first = json.loads(sentences_file.read_text(encoding="utf-8"))[:20]
+    sample = [[lab for lab, _ in s] for s in tagger.tag_words([words(r["text"]) for r in first])]
+    n_tokens = None
+    if hasattr(tagger, "tokenizer"):
+        enc = tagger.tokenizer([words(t) for t in table["text"]], is_split_into_words=True,
+                               add_special_tokens=False)
+        n_tokens = sum(len(ids) for ids in enc["input_ids"])
+    return {"identity": tagger.identity, "words": n_words, "sentences": len(table),
+            "load_s": load_s, "seconds": cold_s, "cached_s": cached_s,
+            "mentions": len(mentions), "sub_tokens": n_tokens, "peak_mb": _peak_mb(),
+            "sample_labels": sample}
+
+
+def worker_camel(model: str, sentences_file: Path) -> dict:
+    """Time camel-tools' NERecognizer(model folder).predict on the same words."""
+    from camel_tools.ner import NERecognizer
+
+    t0 = time.perf_counter()
+    recognizer = NERecognizer(model, use_gpu=False)
+    load_s = time.perf_counter() - t0
+    rows = json.loads(sentences_file.read_text(encoding="utf-8"))
+    batch = [words(r["text"]) for r in rows]
+    recognizer.predict(batch[:1])  # warm-up
+    t0 = time.perf_counter()
+    labels = recognizer.predict(batch, batch_size=32)
+    seconds = time.perf_counter() - t0
+    return {"identity": "camel_tools.ner.NERecognizer", "words": sum(map(len, batch)),
+            "sentences": len(batch), "load_s": load_s, "seconds": seconds,
+            "peak_mb": _peak_mb(), "sample_labels": labels[:20]}
+
+
+def run_worker(kind: str, model: str | Path, sentences_file: Path, tmp: Path) -> dict:
+    """Run one measurement in a fresh Python process and return its JSON result."""
+    env = dict(os.environ)
+    env.setdefault("CAMELTOOLS_DATA", str(REPO / "data" / "camel_tools"))
+    env.setdefault("HF_HUB_OFFLINE", "1")
+    env.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    env.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    env.setdefault("TOKENIZERS_PARALLELISM", "false")
+    out = tmp / f"result-{kind}-{abs(hash(str(model))) % 10_000}.json"
+    cmd = [sys.executable, __file__, "--worker", kind, "--model", str(model),
+           "--sentences-file", str(sentences_file), "--out", str(out),
+           "--cache-root", str(tmp / f"cache-{kind}-{out.stem}")]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
+        return {"error": " | ".join(tail)}
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+# --------------------------------------------------------------------------- main
+
+
+def agreement(a: list[list[str]], b: list[list[str]]) -> float | None:
+    """Share of words with the same label in two runs of the same model (a sanity check)."""
+    pairs = [(x, y) for s, t in zip(a, b, strict=False) if len(s) == len(t)
+             for x, y in zip(s, t, strict=True)]
+    return sum(x == y for x, y in pairs) / len(pairs) if pairs else None
+
+
+def format_table(rows: list[dict]) -> str:
+    """A plain-text table of the measurements."""
+    head = f"{'system':<38}{'model':<22}{'words':>7}{'seconds':>9}{'words/s':>9}" \
+           f"{'peak MB':>9}{'vs camel':>10}"
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        if "error" in r:
+            lines.append(f"{r['system']:<38}{r['model']:<22}  failed: {r['error']}")
+            continue
+        speed = r["words"] / r["seconds"] if r["seconds"] else float("inf")
+        ratio = f"{r['ratio']:.1f}x" if r.get("ratio") else ""
+        peak = f"{r['peak_mb']:.0f}" if r.get("peak_mb") else ""
+        lines.append(f"{r['system']:<38}{r['model']:<22}{r['words']:>7}{r['seconds']:>9.2f}"
+                     f"{speed:>9.0f}{peak:>9}{ratio:>10}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--words", type=int, default=3000, help="words to tag (default 3000)")
+    parser.add_argument("--quick", action="store_true", help="about 800 words")
+    parser.add_argument("--json", help="also write the results to this JSON file")
+    parser.add_argument("--skip-camel", action="store_true", help="do not run camel-tools")
+    parser.add_argument("--worker", choices=["ours", "camel"], help=argparse.SUPPRESS)
+    parser.add_argument("--model", help=argparse.SUPPRESS)
+    parser.add_argument("--sentences-file", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    parser.add_argument("--cache-root", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.worker:
+        sentences_file = Path(args.sentences_file)
+        if args.worker == "ours":
+            result = worker_ours(args.model, sentences_file, Path(args.cache_root))
+        else:
+            result = worker_camel(args.model, sentences_file)
+        Path(args.out).write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+        return 0
+
+    import torch
+
+    n_words = 800 if args.quick else args.words
+    print(f"NER benchmark: {platform.processor() or platform.machine()}, "
+          f"{os.cpu_count()} CPUs, torch {torch.__version__} ({torch.get_num_threads()} threads)")
+    rows: list[dict] = []
+    with tempfile.TemporaryDirectory(prefix="bench-ner-") as tmpdir:
+        tmp = Path(tmpdir)
+        sentences = bench_sentences(n_words)
+        sentences_file = tmp / "sentences.json"
+        sentences_file.write_text(json.dumps(sentences, ensure_ascii=False), encoding="utf-8")
+        t0 = time.perf_counter()
+        info = build_bert_base(tmp / "bert-base-random")
+        print(f"built BERT-base ({info['parameters'] / 1e6:.0f} M parameters, vocabulary "
+              f"{VOCAB_SIZE:,} with {info['learned_pieces']:,} pieces learned from "
+              f"{info['vocab_source']}) in {time.perf_counter() - t0:.0f} s")
+        print(f"{len(sentences)} sentences, {n_words}+ words (seed article repeated)\n")
+
+        ours = run_worker("ours", tmp / "bert-base-random", sentences_file, tmp)
+        camel = ({"error": "skipped (--skip-camel)"} if args.skip_camel else
+                 run_worker("camel", tmp / "bert-base-random", sentences_file, tmp))
+        bundled_dir = REPO / "data" / "models" / "ner-bundled"
+        bundled = (run_worker("ours", "bundled", sentences_file, tmp) if bundled_dir.is_dir()
+                   else {"error": "data/models/ner-bundled/ is missing (make train-ner)"})
+
+    base = camel.get("seconds") and camel["words"] / camel["seconds"]
+    for system, model, r in [("helpers.ner.run_ner", "BERT-base (random)", ours),
+                             ("camel_tools NERecognizer", "BERT-base (random)", camel)]:
+        row = {"system": system, "model": model, **r}
+        if base and "error" not in r:
+            row["ratio"] = (r["words"] / r["seconds"]) / base
+        rows.append(row)
+    if "error" not in ours:
+        rows.append({"system": "helpers.ner.run_ner, cached re-run", "model": "BERT-base (random)",
+                     "words": ours["words"], "seconds": ours["cached_s"], "peak_mb": None,
+                     "ratio": (ours["words"] / ours["cached_s"]) / base if base else None})
+    rows.append({"system": "helpers.ner.run_ner", "model": "bundled CRF", **bundled})
+    if "error" not in bundled:
+        rows.append({"system": "helpers.ner.run_ner, cached re-run", "model": "bundled CRF",
+                     "words": bundled["words"], "seconds": bundled["cached_s"], "peak_mb": None})
+    print(format_table(rows))
+    print()
+    if "error" not in ours:
+        print(f"BERT-base: {ours['sub_tokens']} sub-tokens for {ours['words']} words "
+              f"({ours['sub_tokens'] / ours['words']:.2f} per word); model load "
+              f"{ours['load_s']:.1f} s (ours)" + (f", {camel['load_s']:.1f} s (camel-tools)"
+                                                   if "error" not in camel else ""))
+        print(f"cached re-run: {ours['seconds'] / ours['cached_s']:.0f}x faster than the first "
+              "run (BERT-base)" + (f", {bundled['seconds'] / bundled['cached_s']:.0f}x (bundled)"
+                                   if "error" not in bundled else ""))
+        if base:
+            share = agreement(ours["sample_labels"], camel["sample_labels"])
+            speedup = (ours["words"] / ours["seconds"]) / base
+            print(f"throughput vs camel-tools: {speedup:.1f}x (target >= 3x); same labels on "
+                  f"{100 * share:.1f}% of the first 20 sentences' words (same model, so the two "
+                  "label the same way)" if share is not None else "")
+    if "error" not in bundled:
+        print(f"bundled model: {bundled['identity']}, load {bundled['load_s']:.1f} s")
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, ensure_ascii=False, indent=1,
+                                              default=str), encoding="utf-8")
+    return 0 if all("error" not in r for r in (ours, camel)) or args.skip_camel else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,254 @@
+"""Train the bundled NER model (a CRF) and write it to data/models/ner-bundled/.
+
+Exact command used for the shipped model (about 10 minutes on 2 cores)::
+
+    python scripts/train_ner.py
+
+Development runs (hold out the last 10% of ANERcorp train as dev, print dev scores; the
+test split is never read)::
+
+    python scripts/train_ner.py --dev --extra aqmar --c1 0.05 --c2 0.01
+
+Steps: read the corpora (``helpers.ner_bundled`` readers), learn word clusters from their
+unlabelled text (PPMI co-occurrence -> truncated SVD -> k-means at three sizes), build the
+gazetteer of training entities (out-of-fold for the training sentences themselves, so the CRF
+learns how far to trust it), train the CRF, evaluate (dev, or test for the final model), and
+write ``model.crfsuite``, ``resources.json.gz``, ``scores.json`` and the numbers into
+``MODEL_CARD.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import pickle
+import platform
+import re
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pycrfsuite
+from scipy import sparse
+from sklearn.cluster import MiniBatchKMeans
+from sklearn.decomposition import TruncatedSVD
+from sklearn.preprocessing import normalize
+
+from helpers.clean import match_key
+from helpers.eval_ner import evaluate_tagger, format_scores
+from helpers.ner_bundled import (
+    DEFAULT_MODEL_DIR,
+    MODEL_FILE,
+    RESOURCES_FILE,
+    BundledTagger,
+    Resources,
+    Sentence,
+    build_gazetteer,
+    read_anercorp,
+    read_aqmar,
+    read_wikifane,
+    save_resources,
+    sentence_features,
+)
+
+CACHE = Path(tempfile.gettempdir()) / "arabic-news-train-ner"
+
+
+def learn_clusters(texts: list[list[str]], sizes: tuple[int, ...] = (64, 256, 1024),
+                   min_count: int = 3, n_context: int = 3000, dim: int = 100,
+                   seed: int = 0) -> dict[str, tuple[str, ...]]:
+    """Word clusters from unlabelled sentences: PPMI of +-1/+-2 position-aware co-occurrence
+    with the ``n_context`` most frequent words, SVD to ``dim``, k-means at each size."""
+    keys = [[match_key(w) or w for w in s] for s in texts]
+    freq = Counter(k for s in keys for k in s)
+    vocab = sorted((w for w, c in freq.items() if c >= min_count), key=lambda w: (-freq[w], w))
+    index = {w: i for i, w in enumerate(vocab)}
+    ctx = {w: i for i, w in enumerate(vocab[:n_context])}
+    rows, cols = [], []
+    for s in keys:
+        for i, w in enumerate(s):
+            wi = index.get(w)
+            if wi is None:
+                continue
+            for slot, d in enumerate((-2, -1, 1, 2)):
+                j = i + d
+                if 0 <= j < len(s):
+                    ci = ctx.get(s[j])
+                    if ci is not None:
+                        rows.append(wi)
+                        cols.append(slot * n_context + ci)
+    m = sparse.coo_matrix((np.ones(len(rows), dtype=np.float64), (rows, cols)),
+                          shape=(len(vocab), 4 * n_context)).tocsr()
+    m.sum_duplicates()
+    total = m.sum()
+    row_sum = np.asarray(m.sum(axis=1)).ravel()
+    col_sum = np.asarray(m.sum(axis=0)).ravel() ** 0.75
+    col_p = col_sum / col_sum.sum()
+    m = m.tocoo()
+    pmi = np.log((m.data / total) / ((row_sum[m.row] / total) * col_p[m.col]))
+    keep = pmi > 0
+    ppmi = sparse.csr_matrix((pmi[keep], (m.row[keep], m.col[keep])), shape=m.shape)
+    vecs = normalize(TruncatedSVD(dim, random_state=seed).fit_transform(ppmi))
+    labels = []
+    for k in sizes:
+        km = MiniBatchKMeans(k, random_state=seed, n_init=3, batch_size=4096, max_iter=100)
+        labels.append(km.fit_predict(vecs))
+    return {w: tuple(str(int(lab[i])) for lab in labels) for i, w in enumerate(vocab)}
+
+
+def cached_clusters(texts: list[list[str]], **kw) -> dict[str, tuple[str, ...]]:
+    """:func:`learn_clusters` with an on-disk cache keyed by the texts and options."""
+    h = hashlib.sha256(json.dumps([texts, sorted(kw.items())], ensure_ascii=False).encode())
+    path = CACHE / f"clusters-{h.hexdigest()[:16]}.pkl"
+    if path.is_file():
+        return pickle.loads(path.read_bytes())
+    clusters = learn_clusters(texts, **kw)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps(clusters))
+    return clusters
+
+
+def fold_gazetteers(train: list[Sentence], extra_gaz: list[Sentence], folds: int,
+                    min_count: int) -> list[dict[str, frozenset[str]]]:
+    """Per training sentence, the gazetteer built WITHOUT its own fold (out-of-fold)."""
+    n = len(train)
+    fold_of = [i * folds // n for i in range(n)]
+    out_gaz = []
+    for f in range(folds):
+        others = [s for s, g in zip(train, fold_of, strict=True) if g != f] + extra_gaz
+        out_gaz.append(build_gazetteer(others, min_count))
+    return [out_gaz[g] for g in fold_of]
+
+
+def drop_types(data: list[Sentence], types: set[str]) -> list[Sentence]:
+    """Relabel entities of the given types as O (e.g. AQMAR's MISC, which differs from ANERcorp's)."""
+    return [(w, ["O" if t[2:] in types else t for t in tags]) for w, tags in data]
+
+
+def train_crf(xs: list, ys: list, path: Path, c1: float, c2: float, max_iter: int) -> float:
+    """Train and save a CRF; returns the training seconds."""
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for x, y in zip(xs, ys, strict=True):
+        trainer.append(x, y)
+    trainer.set_params({"c1": c1, "c2": c2, "max_iterations": max_iter,
+                        "feature.possible_transitions": True})
+    t0 = time.perf_counter()
+    trainer.train(str(path))
+    return time.perf_counter() - t0
+
+
+def fill_model_card(card: Path, scores: dict) -> None:
+    """Replace the block between the SCORES markers of MODEL_CARD.md by the measured table."""
+    if not card.is_file():
+        return
+    t = scores["test"]
+    lines = ["| type | precision | recall | F1 | support |", "|---|---:|---:|---:|---:|"]
+    for name, r in [*t["types"].items(), ("**micro**", t["micro"])]:
+        lines.append(f"| {name} | {100 * r['precision']:.1f} | {100 * r['recall']:.1f} | "
+                     f"{100 * r['f1']:.1f} | {r['support']} |")
+    lines.append("")
+    lines.append(f"Model identity `{scores['identity']}`; training time "
+                 f"{scores['train_seconds'] / 60:.1f} min on {scores['machine']}; "
+                 f"size {scores['size_mb']:.1f} MB.")
+    block = "\n".join(lines)
+    text = card.read_text(encoding="utf-8")
+    text = re.sub(r"(<!-- SCORES -->\n).*?(\n<!-- /SCORES -->)",
+                  lambda m: m.group(1) + block + m.group(2), text, flags=re.S)
+    card.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line; see the module docstring."""
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data-dir", help="shared data folder (default ../shared/data)")
+    p.add_argument("--out", default=str(DEFAULT_MODEL_DIR), help="model folder to write")
+    p.add_argument("--dev", action="store_true",
+                   help="train on the first 90%% of ANERcorp train, report the last 10%%")
+    p.add_argument("--extra", default="aqmar",
+                   help="extra TRAINING corpora: comma list of aqmar, wikifane, or none")
+    p.add_argument("--gaz-extra", default="aqmar,wikifane",
+                   help="corpora whose entities feed the gazetteer (besides ANERcorp train)")
+    p.add_argument("--aqmar-misc", action="store_true", help="keep AQMAR's MISC entities")
+    p.add_argument("--no-clusters", action="store_true")
+    p.add_argument("--no-gazetteer", action="store_true")
+    p.add_argument("--gaz-min", type=int, default=1, help="min count of a gazetteer phrase")
+    p.add_argument("--keep", help="with --dev: also save the dev model to this folder")
+    p.add_argument("--folds", type=int, default=5)
+    p.add_argument("--c1", type=float, default=0.05)
+    p.add_argument("--c2", type=float, default=0.01)
+    p.add_argument("--max-iter", type=int, default=200)
+    args = p.parse_args(argv)
+
+    t_start = time.perf_counter()
+    train = read_anercorp("train", args.data_dir)
+    corpora = {"aqmar": lambda: read_aqmar(args.data_dir),
+               "wikifane": lambda: read_wikifane(args.data_dir)}
+    loaded = {name: fn() for name, fn in corpora.items()}
+    if not args.aqmar_misc:
+        loaded["aqmar"] = drop_types(loaded["aqmar"], {"MISC"})
+    if args.dev:
+        cut = int(len(train) * 0.9)
+        train, evalset, eval_name = train[:cut], train[cut:], "dev (last 10% of ANERcorp train)"
+    else:
+        evalset, eval_name = read_anercorp("test", args.data_dir), "ANERcorp CAMeL Lab test"
+    extra_names = [e for e in args.extra.split(",") if e and e != "none"]
+    gaz_names = [e for e in args.gaz_extra.split(",") if e and e != "none"]
+    pool = train + [s for e in extra_names for s in loaded[e]]
+    gaz_only = [s for e in gaz_names if e not in extra_names for s in loaded[e]]
+
+    res = Resources()
+    if not args.no_clusters:
+        t0 = time.perf_counter()
+        texts = [w for w, _ in read_anercorp("train", args.data_dir)]
+        texts += [w for e in ("aqmar", "wikifane") for w, _ in loaded[e]]
+        res.clusters = cached_clusters(texts)
+        print(f"clusters: {len(res.clusters)} words ({time.perf_counter() - t0:.0f} s)")
+    per_sentence_gaz: list[dict] = [{}] * len(pool)
+    if not args.no_gazetteer:
+        res.gazetteer = build_gazetteer(pool + gaz_only, args.gaz_min)
+        per_sentence_gaz = fold_gazetteers(pool, gaz_only, args.folds, args.gaz_min)
+        print(f"gazetteer: {len(res.gazetteer)} phrases")
+
+    t0 = time.perf_counter()
+    xs = []
+    for (words, _), gaz in zip(pool, per_sentence_gaz, strict=True):
+        xs.append(sentence_features(words, Resources(res.clusters, gaz, res.max_phrase)))
+    ys = [tags for _, tags in pool]
+    print(f"features: {len(xs)} sentences, {sum(map(len, xs))} words "
+          f"({time.perf_counter() - t0:.0f} s)")
+
+    out = Path(args.out)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = (Path(args.keep) if args.keep else Path(tmp)) if args.dev else out
+        folder.mkdir(parents=True, exist_ok=True)
+        seconds = train_crf(xs, ys, folder / MODEL_FILE, args.c1, args.c2, args.max_iter)
+        save_resources(res, folder / RESOURCES_FILE)
+        size = sum((folder / n).stat().st_size for n in (MODEL_FILE, RESOURCES_FILE)) / 1e6
+        tagger = BundledTagger.load(folder)
+        result = evaluate_tagger(tagger, [w for w, _ in evalset], [t for _, t in evalset])
+    total = time.perf_counter() - t_start
+    print(f"settings: {' '.join(argv if argv is not None else sys.argv[1:]) or '(defaults)'}")
+    print(f"CRF training {seconds:.0f} s, whole run {total:.0f} s, model {size:.1f} MB")
+    print(f"{eval_name}: {result['sentences']} sentences; model {result['model']}")
+    print(format_scores(result))
+    if not args.dev:
+        scores = {"identity": result["model"], "test": {k: result[k] for k in ("micro", "types")},
+                  "train_seconds": round(total, 1), "crf_seconds": round(seconds, 1),
+                  "size_mb": round(size, 2),
+                  "machine": f"{platform.machine()} CPU, 2 cores",
+                  "settings": vars(args) | {"out": None, "data_dir": None},
+                  "command": "python scripts/train_ner.py " + " ".join(
+                      argv if argv is not None else sys.argv[1:])}
+        (out / "scores.json").write_text(json.dumps(scores, indent=2) + "\n", encoding="utf-8")
+        fill_model_card(out / "MODEL_CARD.md", scores)
+        print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,524 @@
+"""The bundled offline NER model: a CRF over hand-made features, shipped in ``data/models``.
+
+No pretrained Arabic transformer is reachable offline, so the model that ships with the
+collection is a linear-chain CRF (``python-crfsuite``) trained by ``scripts/train_ner.py`` on
+the ANERcorp CAMeL Lab train split (plus AQMAR and WikiFANE). Each word is described by:
+
+- the word, its match key (``helpers.clean.match_key``) and its clitic-stripped stem
+  (``وبطرابلس`` -> ``طرابلس``), prefixes and suffixes of 1-4 letters, its shape;
+- distributional word clusters (k-means over SVD-reduced co-occurrence vectors learned from
+  the unlabelled text of the training corpora);
+- gazetteer matches (entity names seen in the training data, longest match first);
+- trigger words before it (``السيد``, ``وزير``, ``شركة``, ``مدينة`` ...);
+- the same for its neighbours within two words, and word bigrams.
+
+This module holds what inference needs (the readers of the NER corpora, the features and the
+:class:`BundledTagger`); ``scripts/train_ner.py`` builds the clusters, gazetteer and weights.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from helpers.clean import match_key
+from helpers.paths import MODELS_DIR, shared_data_dir
+
+TYPES = ("PERS", "LOC", "ORG", "MISC")
+LABELS = ("O",) + tuple(f"{p}-{t}" for t in TYPES for p in ("B", "I"))
+DEFAULT_MODEL_DIR = MODELS_DIR / "ner-bundled"
+MODEL_FILE = "model.crfsuite"
+RESOURCES_FILE = "resources.json.gz"
+REBUILD_HINT = "rebuild it with `make train-ner` (or `python scripts/train_ner.py`)"
+
+Sentence = tuple[list[str], list[str]]  # (words, BIO tags)
+
+# --------------------------------------------------------------------------- readers
+
+_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200e\u200f\u202a\u202b\u202c\u200b"), None)
+
+AQMAR_MAP = {"PER": "PERS", "LOC": "LOC", "ORG": "ORG", "MIS0": "MISC", "MIS1": "MISC",
+             "MIS2": "MISC", "MIS3": "MISC", "MIS": "MISC", "MISC": "MISC"}
+
+# WikiFANE's fine-grained classes -> ANERcorp's four types (anything else -> O). Groups of
+# people (المسلمين، العرب), celestial bodies, products, vehicles and weapons are not
+# entities in ANERcorp's guidelines, so they map to O.
+WIKIFANE_MAP: dict[str, str] = {
+    **dict.fromkeys(["Politician", "Athlete", "Businessperson", "Artist", "Scientist",
+                     "Police", "Religious_PER", "Engineer", "Lawyer", "Other_PER"], "PERS"),
+    **dict.fromkeys(["Nation", "Population-Center", "State-or-Province", "Continent",
+                     "GPE-Cluster", "County-or-District", "Water-Body",
+                     "Land-Region-Natural", "Building-Grounds", "Airport", "Path",
+                     "Subarea-Facility"], "LOC"),
+    **dict.fromkeys(["Government", "Commercial", "Educational", "Media", "Non-Governmental",
+                     "Religious_ORG", "Sports", "Entertainment", "Medical-Science"], "ORG"),
+}
+
+
+def clean_token(token: str) -> str:
+    """Strip invisible marks (BOM, LRM U+200E, RLM U+200F, zero-width space) from a token.
+
+    >>> clean_token("\\u200eجمهورية")
+    'جمهورية'
+    """
+    return token.translate(_INVISIBLE).strip()
+
+
+def repair_bio(tags: Sequence[str]) -> list[str]:
+    """Make a tag sequence valid BIO: an ``I-X`` not preceded by ``B-X``/``I-X`` becomes ``B-X``.
+
+    >>> repair_bio(["I-LOC", "I-LOC", "O", "B-PERS", "I-ORG"])
+    ['B-LOC', 'I-LOC', 'O', 'B-PERS', 'B-ORG']
+    """
+    out: list[str] = []
+    prev = "O"
+    for tag in tags:
+        if tag.startswith("I-") and prev[2:] != tag[2:]:
+            tag = "B-" + tag[2:]
+        out.append(tag)
+        prev = tag
+    return out
+
+
+def map_tag(tag: str, mapping: dict[str, str] | None) -> str:
+    """Map a corpus tag (``B-PER``, ``I-Politician``...) to ANERcorp's label set; unknown -> ``O``.
+
+    >>> map_tag("B-PER", AQMAR_MAP), map_tag("I-Nation", WIKIFANE_MAP), map_tag("IO", AQMAR_MAP)
+    ('B-PERS', 'I-LOC', 'O')
+    """
+    m = re.fullmatch(r"([BI])-+(.+)", tag.strip())
+    if not m:
+        return "O"
+    prefix, kind = m.groups()
+    kind = kind if mapping is None else mapping.get(kind, "")
+    return f"{prefix}-{kind}" if kind in TYPES else "O"
+
+
+def read_conll(path: str | Path, mapping: dict[str, str] | None = None) -> list[Sentence]:
+    """Read a two-column NER file (``token TAG`` or ``token<TAB>TAG``; blank line between
+    sentences) into ``(words, tags)`` pairs.
+
+    Handles the quirks of the public Arabic corpora: a UTF-8 BOM, CRLF line ends, tokens
+    prefixed with U+200E, separator lines holding only invisible marks, and tags outside the
+    label set (mapped with ``mapping``, unknown ones to ``O``; then repaired to valid BIO).
+    """
+    sentences: list[Sentence] = []
+    words: list[str] = []
+    tags: list[str] = []
+
+    def flush() -> None:
+        if words:
+            sentences.append((words.copy(), repair_bio(tags)))
+        words.clear()
+        tags.clear()
+
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        for line in fh:
+            line = line.rstrip("\r\n")
+            parts = line.split("\t") if "\t" in line else line.split()
+            token = clean_token(parts[0]) if parts else ""
+            if not token:
+                flush()
+                continue
+            tag = parts[-1].strip() if len(parts) >= 2 else "O"
+            words.append(token)
+            tags.append(map_tag(tag, mapping))
+    flush()
+    return sentences
+
+
+def _ner_dir(data_dir: str | Path | None) -> Path:
+    base = Path(data_dir) if data_dir is not None else shared_data_dir()
+    if base is None:
+        raise FileNotFoundError(
+            "NER data not found: no ../shared/data folder and ARABIC_NEWS_DATA_DIR is unset. "
+            "Download ANERcorp (CAMeL Lab split) from https://camel.abudhabi.nyu.edu/anercorp/ "
+            "into <folder>/ner/anercorp/ and pass --data-dir <folder> "
+            "(or set ARABIC_NEWS_DATA_DIR)."
+        )
+    return base / "ner" if (base / "ner").is_dir() else base
+
+
+def read_anercorp(split: str = "train", data_dir: str | Path | None = None) -> list[Sentence]:
+    """Sentences of the ANERcorp CAMeL Lab ``train`` or ``test`` split.
+
+    ``data_dir`` is the shared data folder (holding ``ner/anercorp/``), the ``ner`` folder or
+    the ``anercorp`` folder itself; by default :func:`helpers.paths.shared_data_dir`.
+    """
+    if split not in {"train", "test"}:
+        raise ValueError(f"split must be 'train' or 'test', not {split!r}")
+    base = _ner_dir(data_dir)
+    for folder in (base / "anercorp", base):
+        path = folder / f"ANERCorp_CamelLab_{split}.txt"
+        if path.is_file():
+            return read_conll(path)
+    raise FileNotFoundError(
+        f"ANERcorp file ANERCorp_CamelLab_{split}.txt not found under {base}. Download the CAMeL "
+        "Lab split from https://camel.abudhabi.nyu.edu/anercorp/ into ner/anercorp/ of your "
+        "data folder, or pass --data-dir."
+    )
+
+
+def read_aqmar(data_dir: str | Path | None = None) -> list[Sentence]:
+    """AQMAR Arabic Wikipedia NER (CC BY-SA 3.0), tags mapped to PERS/LOC/ORG/MISC."""
+    folder = _ner_dir(data_dir) / "aqmar"
+    files = sorted(p for p in folder.glob("*.txt") if p.name.isascii() and p.stem.upper()
+                   not in {"PROVENANCE", "README", "LICENSE"})
+    if not files:
+        raise FileNotFoundError(f"no AQMAR files in {folder}")
+    return [s for p in files for s in read_conll(p, AQMAR_MAP)]
+
+
+def read_wikifane(data_dir: str | Path | None = None) -> list[Sentence]:
+    """WikiFANE gold (CC BY-SA 3.0), fine-grained classes mapped with :data:`WIKIFANE_MAP`."""
+    path = _ner_dir(data_dir) / "wikifane" / "WikiFANE_Gold_2014_500K.txt"
+    if not path.is_file():
+        raise FileNotFoundError(f"WikiFANE file not found: {path}")
+    return read_conll(path, WIKIFANE_MAP)
+
+
+# --------------------------------------------------------------------------- features
+
+_PROCLITICS = ("وبال", "وكال", "وفال", "فبال", "ولل", "فلل", "وال", "فال", "بال", "كال", "لل",
+               "ال", "وب", "ول", "وك", "فب", "فل", "و", "ف", "ب", "ل", "ك")
+_ENCLITICS = ("هما", "كما", "هم", "هن", "كم", "ها", "نا", "ه", "ي")
+_ARABIC = re.compile(r"[\u0621-\u064a]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+PERSON_TRIGGERS = frozenset(match_key(w) for w in """
+السيد السيدة الرئيس رئيس الوزير وزير وزيرة الملك الملكة الأمير الأميرة الشيخ الدكتور د
+المستشار المشير العقيد اللواء العميد الجنرال الفريق المبعوث المتحدث الناطق الأمين السفير
+النائب القائد الزعيم البابا الإمام المرشد الحاكم المدير نائب المستشارة الرئيسة المندوب
+قال قالت أكد أكدت أعلن أعلنت صرح زعيم الفنان الفنانة اللاعب المدرب الكاتب الشاعر الممثل
+المطرب المخرج الروائي الكاتبة الصحفي المغني المغنية القس الحاخام السلطان""".split())
+ORG_TRIGGERS = frozenset(match_key(w) for w in """
+شركة شركات جامعة وزارة حزب منظمة مجلس وكالة بنك مصرف اتحاد جمعية هيئة حركة جبهة لجنة
+صحيفة مؤسسة نادي منتخب قوات جيش مجموعة معهد مركز محكمة برلمان مفوضية بعثة تحالف صندوق
+مكتب إذاعة تلفزيون قناة""".split())
+LOC_TRIGGERS = frozenset(match_key(w) for w in """
+مدينة بلدة قرية محافظة ولاية منطقة عاصمة جزيرة نهر بحر جبل مطار إقليم شمال جنوب شرق غرب
+شمالي جنوبي شرقي غربي وسط ميناء حي مخيم دولة جمهورية مملكة إمارة العاصمة في إلى من""".split())
+TRIGGERS = {"PERS": PERSON_TRIGGERS, "ORG": ORG_TRIGGERS, "LOC": LOC_TRIGGERS}
+
+
+def strip_proclitics(key: str) -> tuple[str, str]:
+    """Split a match key into (proclitic, rest), keeping at least two letters of the rest.
+
+    >>> strip_proclitics("وبالقاهره")
+    ('وبال', 'قاهره')
+    >>> strip_proclitics("لندن")
+    ('ل', 'ندن')
+    """
+    for pre in _PROCLITICS:
+        if key.startswith(pre) and len(key) - len(pre) >= 3:
+            return pre, key[len(pre):]
+    return "", key
+
+
+def proclitic_variants(key: str) -> list[str]:
+    """Forms of a match key with its proclitics removed, the article kept or dropped.
+
+    >>> proclitic_variants("وللامم")
+    ['وللامم', 'للامم', 'الامم', 'امم']
+    >>> proclitic_variants("بطرابلس")
+    ['بطرابلس', 'طرابلس']
+    """
+    out = [key]
+    rest = key
+    if rest[:1] in ("و", "ف") and len(rest) > 3:
+        rest = rest[1:]
+        out.append(rest)
+    if rest.startswith("لل") and len(rest) > 4:
+        out.append("ال" + rest[2:])
+    elif rest[:1] in ("ب", "ل", "ك") and len(rest) > 3:
+        out.append(rest[1:])
+    bare = strip_proclitics(key)[1]
+    if bare not in out:
+        out.append(bare)
+    return out
+
+
+def stem(key: str) -> str:
+    """Crude light stem of a match key: proclitics (و ف ب ل ك ال لل) and one pronoun suffix
+    (ها هم ه ...) removed, keeping at least three letters.
+
+    >>> stem(match_key("وبحكومتها"))
+    'حكومت'
+    """
+    _, rest = strip_proclitics(key)
+    for suf in _ENCLITICS:
+        if rest.endswith(suf) and len(rest) - len(suf) >= 3:
+            rest = rest[: -len(suf)]
+            break
+    return rest
+
+
+def word_shape(word: str) -> str:
+    """Coarse class of a token: ``ar``, ``lat``, ``num``, ``punct``, ``mix``.
+
+    >>> [word_shape(w) for w in ["طرابلس", "UN", "2020", "،", "G5"]]
+    ['ar', 'lat', 'num', 'punct', 'mix']
+    """
+    if word.isdigit() or re.fullmatch(r"\d+(?:[.,\u066b]\d+)*", word):
+        return "num"
+    if _ARABIC.search(word) and not _LATIN.search(word) and not any(c.isdigit() for c in word):
+        return "ar"
+    if _LATIN.search(word) and not _ARABIC.search(word) and not any(c.isdigit() for c in word):
+        return "lat"
+    if all(unicodedata.category(c)[0] in "PS" for c in word):
+        return "punct"
+    return "mix"
+
+
+@dataclass
+class Resources:
+    """Lookup tables the features need: word clusters and the gazetteer.
+
+    ``clusters`` maps a match key to a tuple of cluster ids (one per clustering granularity);
+    ``gazetteer`` maps a match-key phrase (words joined by spaces) to its entity types.
+    """
+
+    clusters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    gazetteer: dict[str, frozenset[str]] = field(default_factory=dict)
+    max_phrase: int = 5
+    token_types: dict[str, frozenset[str]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # every word of a gazetteer phrase, with the types of the phrases it occurs in
+        tokens: dict[str, set[str]] = {}
+        for phrase, kinds in self.gazetteer.items():
+            for word in phrase.split(" "):
+                if len(word) > 1:
+                    tokens.setdefault(word, set()).update(kinds)
+        self.token_types = {k: frozenset(v) for k, v in tokens.items()}
+
+    def to_json(self) -> dict:
+        """A JSON-serialisable form (see :meth:`from_json`)."""
+        return {
+            "clusters": {k: "|".join(v) for k, v in sorted(self.clusters.items())},
+            "gazetteer": {k: "|".join(sorted(v)) for k, v in sorted(self.gazetteer.items())},
+            "max_phrase": self.max_phrase,
+        }
+
+    @classmethod
+    def from_json(cls, obj: dict) -> Resources:
+        """Inverse of :meth:`to_json`."""
+        return cls(
+            clusters={k: tuple(v.split("|")) for k, v in obj["clusters"].items()},
+            gazetteer={k: frozenset(v.split("|")) for k, v in obj["gazetteer"].items()},
+            max_phrase=int(obj.get("max_phrase", 5)),
+        )
+
+
+def build_gazetteer(sentences: Iterable[Sentence], min_count: int = 1) -> dict[str, frozenset[str]]:
+    """Entity phrases (match keys) of labelled sentences with the types they were given.
+
+    >>> g = build_gazetteer([(["زار", "معمر", "القذافي", "طرابلس"], ["O", "B-PERS", "I-PERS", "B-LOC"])])
+    >>> sorted((k, sorted(v)) for k, v in g.items())
+    [('طرابلس', ['LOC']), ('معمر القذافي', ['PERS'])]
+    """
+    counts: dict[tuple[str, str], int] = {}
+    for words, tags in sentences:
+        start, kind = None, None
+        for i, tag in enumerate(list(tags) + ["O"]):
+            if start is not None and not (tag.startswith("I-") and tag[2:] == kind):
+                phrase = " ".join(match_key(w) for w in words[start:i])
+                counts[(phrase, kind)] = counts.get((phrase, kind), 0) + 1
+                start = None
+            if tag.startswith("B-"):
+                start, kind = i, tag[2:]
+    out: dict[str, set[str]] = {}
+    for (phrase, kind), n in counts.items():
+        if n >= min_count and phrase:
+            out.setdefault(phrase, set()).add(kind)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def gazetteer_marks(keys: Sequence[str], gazetteer: dict[str, frozenset[str]],
+                    max_phrase: int = 5) -> list[set[str]]:
+    """Per word, marks like ``B-LOC`` / ``I-PERS`` from the longest gazetteer phrases that
+    cover it. The first word of a phrase may also match without its proclitic (``وطرابلس``).
+
+    >>> gazetteer_marks(["في", "وطرابلس", "اليوم"], {"طرابلس": frozenset({"LOC"})})
+    [set(), {'B-LOC'}, set()]
+    """
+    n = len(keys)
+    marks: list[set[str]] = [set() for _ in range(n)]
+    i = 0
+    while i < n:
+        hit = 0
+        for length in range(min(max_phrase, n - i), 0, -1):
+            tail = keys[i + 1 : i + length]
+            for first in proclitic_variants(keys[i]):
+                kinds = gazetteer.get(" ".join([first, *tail]))
+                if kinds:
+                    for kind in kinds:
+                        marks[i].add(f"B-{kind}")
+                        for j in range(i + 1, i + length):
+                            marks[j].add(f"I-{kind}")
+                    hit = length
+                    break
+            if hit:
+                break
+        i += max(hit, 1)
+    return marks
+
+
+def _token_feats(word: str, key: str, res: Resources) -> dict[str, str]:
+    pre, rest = strip_proclitics(key)
+    st = stem(key)
+    f = {"w": word, "k": key, "ps": rest, "st": st, "pre": pre, "sh": word_shape(word)}
+    kinds = res.token_types.get(key) or res.token_types.get(rest) or ()
+    f["gt"] = ",".join(sorted(kinds))
+    cl = res.clusters.get(key) or res.clusters.get(rest)
+    if cl:
+        for j, c in enumerate(cl):
+            f[f"c{j}"] = c
+    return f
+
+
+def sentence_features(words: Sequence[str], res: Resources) -> list[list[str]]:
+    """CRF features (strings) for every word of one sentence.
+
+    >>> feats = sentence_features(["قال", "السيد", "حفتر"], Resources())
+    >>> "k=حفتر" in feats[2], "-1:trig=PERS" in feats[2], "BOS" in feats[0]
+    (True, True, True)
+    """
+    keys = [match_key(w) or w for w in words]
+    toks = [_token_feats(w, k, res) for w, k in zip(words, keys, strict=True)]
+    gaz = gazetteer_marks(keys, res.gazetteer, res.max_phrase)
+    trig = []
+    for t in toks:
+        kinds = [kind for kind, lex in TRIGGERS.items() if t["k"] in lex or t["ps"] in lex]
+        trig.append(kinds)
+    n = len(words)
+    out: list[list[str]] = []
+    for i in range(n):
+        t = toks[i]
+        k = t["k"]
+        f = ["b", f"w={t['w']}", f"k={k}", f"ps={t['ps']}", f"st={t['st']}", f"pre={t['pre']}",
+             f"sh={t['sh']}", f"len={min(len(k), 10)}"]
+        for m in range(1, 5):
+            if len(t["ps"]) > m:
+                f.append(f"p{m}={t['ps'][:m]}")
+                f.append(f"s{m}={k[-m:]}")
+        f += [f"{name}={t[name]}" for name in ("c0", "c1", "c2") if name in t]
+        f += [f"g={m}" for m in sorted(gaz[i])]
+        f += [f"gt={kind}" for kind in t["gt"].split(",") if kind]
+        f += [f"trig={kind}" for kind in trig[i]]
+        if i == 0:
+            f.append("BOS")
+        if i == n - 1:
+            f.append("EOS")
+        for d in (-2, -1, 1, 2):
+            j = i + d
+            if not 0 <= j < n:
+                f.append(f"{d}:pad")
+                continue
+            o = toks[j]
+            f += [f"{d}:k={o['k']}", f"{d}:ps={o['ps']}", f"{d}:sh={o['sh']}"]
+            f += [f"{d}:{name}={o[name]}" for name in ("c1",) if name in o]
+            if abs(d) == 1:
+                f += [f"{d}:g={m}" for m in sorted(gaz[j])]
+                f += [f"{d}:s2={o['k'][-2:]}", f"{d}:pre={o['pre']}", f"{d}:gt={o['gt']}"]
+            f += [f"{d}:trig={kind}" for kind in trig[j]]
+        if i > 0:
+            f.append(f"bg-={toks[i - 1]['k']}|{k}")
+        if i < n - 1:
+            f.append(f"bg+={k}|{toks[i + 1]['k']}")
+        out.append(f)
+    return out
+
+
+# --------------------------------------------------------------------------- tagger
+
+
+def load_resources(path: str | Path) -> Resources:
+    """Read the clusters and gazetteer file written by the training script."""
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return Resources.from_json(json.load(fh))
+
+
+def save_resources(res: Resources, path: str | Path) -> None:
+    """Write the clusters and gazetteer (gzip JSON, deterministic bytes)."""
+    data = json.dumps(res.to_json(), ensure_ascii=False, sort_keys=True).encode("utf-8")
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as fh:
+        fh.write(data)
+
+
+def model_identity(folder: str | Path) -> str:
+    """``bundled:crf-anercorp@<sha256 prefix>`` of the weights and resources in ``folder``."""
+    h = hashlib.sha256()
+    for name in (MODEL_FILE, RESOURCES_FILE):
+        h.update((Path(folder) / name).read_bytes())
+    return f"bundled:crf-anercorp@{h.hexdigest()[:12]}"
+
+
+class BundledTagger:
+    """The bundled CRF NER model: BIO labels with a confidence for lists of words.
+
+    >>> tagger = BundledTagger.load()                        # doctest: +SKIP
+    >>> tagger.tag_words([["التقى", "أردوغان", "في", "أنقرة"]])  # doctest: +SKIP
+    [[('O', 0.99), ('B-PERS', 0.93), ('O', 1.0), ('B-LOC', 0.98)]]
+    """
+
+    def __init__(self, folder: Path, tagger: object, resources: Resources, identity: str):
+        self.folder = folder
+        self._tagger = tagger
+        self.resources = resources
+        self.identity = identity
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> BundledTagger:
+        """Load the model folder (default ``data/models/ner-bundled``).
+
+        Raises ``FileNotFoundError`` (missing files) or ``RuntimeError`` (unreadable files)
+        naming the folder and how to rebuild it.
+        """
+        import pycrfsuite
+
+        folder = Path(path) if path is not None else DEFAULT_MODEL_DIR
+        missing = [n for n in (MODEL_FILE, RESOURCES_FILE) if not (folder / n).is_file()]
+        if missing:
+            raise FileNotFoundError(
+                f"bundled NER model folder {folder} lacks {', '.join(missing)}; {REBUILD_HINT}."
+            )
+        try:
+            resources = load_resources(folder / RESOURCES_FILE)
+            tagger = pycrfsuite.Tagger()
+            tagger.open(str(folder / MODEL_FILE))
+            labels = set(tagger.labels())
+        except Exception as exc:  # corrupt gzip/JSON or CRF file
+            raise RuntimeError(
+                f"bundled NER model in {folder} is unreadable ({type(exc).__name__}: {exc}); "
+                f"{REBUILD_HINT}."
+            ) from exc
+        if not labels <= set(LABELS):
+            raise RuntimeError(
+                f"bundled NER model in {folder} has unexpected labels {sorted(labels - set(LABELS))}; "
+                f"{REBUILD_HINT}."
+            )
+        return cls(folder, tagger, resources, model_identity(folder))
+
+    def tag_words(self, batch: list[list[str]]) -> list[list[tuple[str, float]]]:
+        """Label every word of every sentence: ``(BIO label, marginal probability)`` pairs.
+
+        Words are tokens as produced by :func:`helpers.tokens.words`. An empty sentence gives
+        an empty list. Deterministic.
+        """
+        out: list[list[tuple[str, float]]] = []
+        for words in batch:
+            if not words:
+                out.append([])
+                continue
+            self._tagger.set(sentence_features(words, self.resources))
+            labels = self._tagger.tag()
+            out.append([(lab, round(float(self._tagger.marginal(lab, i)), 6))
+                        for i, lab in enumerate(labels)])
+        return out

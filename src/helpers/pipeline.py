@@ -1,0 +1,451 @@
+"""The whole analysis in one call: load -> clean -> sentences -> NER -> actors -> targeted
+sentiment -> stance -> time tables, with every table kept in one :class:`Analysis`.
+
+:func:`analyze` only chains the stage functions the notebooks use, in the order of
+DESIGN.md; each stage stays callable on its own (:func:`load_input`,
+:func:`helpers.sentences.split_sentences`, :func:`tag_and_resolve`, :func:`score_sentiment`,
+:func:`find_stance`, :func:`time_tables`), so a notebook can stop after any step and look.
+The command line (``python -m helpers analyze``) and notebook 06 call :func:`analyze` and
+:func:`helpers.report.write_report`.
+
+>>> analysis = analyze('''---
+... title: لقاء في القاهرة
+... date: 2020-07-01
+... ---
+... استقبل الرئيس عبد الفتاح السيسي في القاهرة وفدا ليبيا.''')  # doctest: +SKIP
+>>> analysis.actor_table[["actor_id", "mentions"]]  # doctest: +SKIP
+>>> analysis.to_dir("out/tables")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import __version__
+from .schema import (
+    ACTOR_SENTIMENT,
+    ARTICLES,
+    LOAD_REPORT,
+    MENTIONS,
+    RESOLVED_MENTIONS,
+    SENTENCES,
+    STANCE,
+)
+
+#: Show a progress bar (``progress=None``) when the corpus has more articles than this.
+PROGRESS_MIN_ARTICLES = 3
+FREQS = ("auto", "D", "W", "M")
+MODEL_PROFILES = ("bundled", "camelbert", "auto")
+
+Source = str | Path | pd.DataFrame | Sequence[str | Path]
+
+
+# ---------------------------------------------------------------------------- result
+
+
+@dataclass
+class Analysis:
+    """Every table of one run, plus what produced it.
+
+    ``profile`` records the model identities (NER model, sentiment method), the actor
+    dictionary, the metonymy switch and the helpers version; ``notes`` lists what the run
+    wants a reader to know (undated articles, figures not drawn, model fall-backs);
+    ``timings`` the seconds per stage. The time tables are ``None`` when no article is
+    dated.
+    """
+
+    articles: pd.DataFrame
+    load_report: pd.DataFrame
+    sentences: pd.DataFrame
+    mentions: pd.DataFrame
+    resolved: pd.DataFrame
+    actor_sentiment: pd.DataFrame
+    sentiment_summary: pd.DataFrame
+    stance: pd.DataFrame
+    stance_edges: pd.DataFrame
+    actor_table: pd.DataFrame
+    article_actors: pd.DataFrame
+    comention: pd.DataFrame
+    actors: pd.DataFrame | None = None
+    attention: pd.DataFrame | None = None
+    sentiment_time: pd.DataFrame | None = None
+    profile: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    #: table name in files -> attribute
+    TABLES = {
+        "articles": "articles", "load_report": "load_report", "sentences": "sentences",
+        "mentions": "mentions", "resolved_mentions": "resolved",
+        "actor_sentiment": "actor_sentiment", "sentiment_summary": "sentiment_summary",
+        "stance": "stance", "stance_edges": "stance_edges", "actor_table": "actor_table",
+        "article_actors": "article_actors", "comention_edges": "comention",
+        "attention_over_time": "attention", "sentiment_over_time": "sentiment_time",
+    }
+
+    @property
+    def dated(self) -> bool:
+        """True when at least one article has a date (the time tables exist)."""
+        return "date" in self.articles and bool(self.articles["date"].notna().any())
+
+    @property
+    def skipped(self) -> int:
+        """Number of inputs (files, records, pages) skipped by the loader or the downloader;
+        report rows that only note a change (a malformed date set to NaT, a renamed id) do
+        not count."""
+        report = self.load_report
+        if report is None or report.empty:
+            return 0
+        return int(report["action"].astype(str).str.contains("skip|nothing loaded").sum())
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables of this run by file name (tables that were not built are left out)."""
+        out = {}
+        for name, attr in self.TABLES.items():
+            table = getattr(self, attr)
+            if isinstance(table, pd.DataFrame):
+                out[name] = table
+        return out
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table, for a quick look."""
+        return {name: len(table) for name, table in self.tables().items()}
+
+    def to_dir(self, out: str | Path) -> list[Path]:
+        """Write every table as ``<name>.csv`` (UTF-8 with a BOM, so that spreadsheet
+        programs show Arabic) and ``<name>.parquet`` into ``out``, plus ``analysis.json``
+        (profile, notes, timings, row counts). Returns the written paths.
+
+        >>> analysis.to_dir("out/tables")  # doctest: +SKIP
+        [PosixPath('out/tables/articles.csv'), PosixPath('out/tables/articles.parquet'), ...]
+        """
+        folder = Path(out)
+        folder.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, table in self.tables().items():
+            frame = _portable(table)
+            csv_path = folder / f"{name}.csv"
+            frame.to_csv(csv_path, index=False, encoding="utf-8-sig")
+            parquet_path = folder / f"{name}.parquet"
+            _write_parquet(frame, parquet_path)
+            written += [csv_path, parquet_path]
+        meta = {"profile": self.profile, "notes": self.notes, "counts": self.counts(),
+                "timings_s": {k: round(v, 3) for k, v in self.timings.items()}}
+        meta_path = folder / "analysis.json"
+        meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2, default=str),
+                             encoding="utf-8")
+        written.append(meta_path)
+        return written
+
+
+def _portable(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy without ``attrs`` whose object cells holding lists/dicts are JSON strings."""
+    frame = table.copy()
+    frame.attrs = {}
+    for col in frame.columns:
+        if frame[col].dtype == object and frame[col].map(
+                lambda v: isinstance(v, (dict, list, tuple, set))).any():
+            frame[col] = frame[col].map(
+                lambda v: json.dumps(sorted(v) if isinstance(v, set) else v, ensure_ascii=False,
+                                     default=str) if isinstance(v, (dict, list, tuple, set)) else v)
+    return frame
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """Parquet, with object columns of mixed types written as text when Arrow refuses them."""
+    import pyarrow as pa
+
+    try:
+        frame.to_parquet(path, index=False)
+    except (pa.ArrowException, TypeError, ValueError):
+        mixed = frame.copy()
+        for col in mixed.columns:
+            if mixed[col].dtype == object:
+                mixed[col] = mixed[col].map(lambda v: None if v is None else str(v))
+        mixed.to_parquet(path, index=False)
+
+
+# ----------------------------------------------------------------------------- stages
+
+
+def _empty(columns: Sequence[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+
+
+def _merge_reports(*reports: pd.DataFrame | None) -> pd.DataFrame:
+    frames = [r[LOAD_REPORT] for r in reports if r is not None and len(r)]
+    if not frames:
+        return pd.DataFrame(columns=LOAD_REPORT)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _without_attrs(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy(deep=False)
+    frame.attrs = {}
+    return frame
+
+
+def _split_source(source: Any) -> tuple[list[Any], list[str]]:
+    """Loader inputs and URLs (single URLs and the lines of URL-list files) of ``source``."""
+    from .fetch import is_url, looks_like_url_list, read_url_list
+
+    items = list(source) if isinstance(source, (list, tuple)) else [source]
+    local: list[Any] = []
+    urls: list[str] = []
+    for item in items:
+        if isinstance(item, str) and is_url(item):
+            urls.append(item.strip())
+        elif isinstance(item, (str, Path)) and len(str(item)) < 4096 and "\n" not in str(item) \
+                and looks_like_url_list(item):
+            urls += read_url_list(item)
+        else:
+            local.append(item)
+    return local, urls
+
+
+def load_input(source: Source, *, fetch_options: dict[str, Any] | None = None) -> pd.DataFrame:
+    """The ``articles`` table of any input a user may have, with the report of skipped
+    inputs in ``articles.attrs["load_report"]``.
+
+    ``source``: a pasted Arabic text, a file (.txt with optional front matter, .csv,
+    .jsonl, saved .html), a folder, an ``http(s)`` URL, a ``.txt`` file listing URLs (one per
+    line; downloaded with :func:`helpers.fetch.fetch_urls`, ``fetch_options`` passed on),
+    a list of any of these, or an ``articles`` DataFrame (returned as is). Without network,
+    URLs alone raise :class:`helpers.fetch.NetworkUnavailable`; mixed with local inputs
+    they are reported as skipped and the local inputs are loaded.
+
+    >>> load_input("data/corpus")  # doctest: +SKIP
+    >>> load_input(["my_articles/", "urls.txt"])  # doctest: +SKIP
+    """
+    if isinstance(source, pd.DataFrame):
+        missing = [c for c in ("article_id", "text") if c not in source.columns]
+        if missing:
+            raise ValueError(f"the articles table lacks column(s) {missing}: build it with "
+                             "helpers.corpus.load_corpus(...)")
+        articles = source.copy()
+        articles.attrs["load_report"] = _merge_reports(source.attrs.get("load_report"))
+        return articles
+    local, urls = _split_source(source)
+    frames: list[pd.DataFrame] = []
+    reports: list[pd.DataFrame] = []
+    if local:
+        from .corpus import load_corpus
+
+        loaded = load_corpus(local if len(local) > 1 else local[0])
+        frames.append(loaded)
+        reports.append(loaded.attrs.get("load_report"))
+    if urls:
+        from .fetch import NetworkUnavailable, fetch_urls
+
+        try:
+            fetched = fetch_urls(urls, **(fetch_options or {}))
+        except NetworkUnavailable as exc:
+            if not local:  # nothing else to analyse: say so
+                raise
+            fetched = pd.DataFrame(columns=ARTICLES)
+            fetched.attrs["load_report"] = pd.DataFrame(
+                [{"file": url, "problem": str(exc), "action": "skipped"} for url in urls],
+                columns=LOAD_REPORT)
+        frames.append(fetched)
+        reports.append(fetched.attrs.get("load_report"))
+    # attrs hold DataFrames, which pd.concat cannot compare: drop them before concatenating
+    frames = [_without_attrs(f) for f in frames if len(f)]
+    articles = (pd.concat(frames, ignore_index=True) if frames
+                else _empty(ARTICLES).astype({"date": "datetime64[ns]"}))
+    articles.attrs = {"load_report": _merge_reports(*reports)}
+    return articles
+
+
+def _progress_bar(total: int, progress: bool | None, desc: str) -> Any:
+    if progress is False or (progress is None and total <= PROGRESS_MIN_ARTICLES):
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit="article", file=sys.stderr)
+
+
+def tag_and_resolve(sentences: pd.DataFrame, *, models: str | None = None,
+                    actors: pd.DataFrame | None = None, metonymy: bool = True,
+                    progress: bool | None = None) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """NER and actor resolution, article by article (so a progress bar can follow a long
+    corpus and the NER cache is reused when one article is added).
+
+    Returns ``(mentions, resolved, ner_model_identity)``; ``models`` is the NER profile
+    (``bundled``, ``camelbert``, ``auto``; ``None``: ``$ARABIC_NEWS_MODELS`` or bundled).
+
+    >>> mentions, resolved, model = tag_and_resolve(sentences)  # doctest: +SKIP
+    """
+    from .actors import resolve_mentions
+    from .ner import load_ner, run_ner
+
+    tagger = load_ner(models)
+    if sentences.empty:
+        return _empty(MENTIONS), _empty(RESOLVED_MENTIONS), tagger.identity
+    mentions_parts, resolved_parts = [], []
+    groups = list(sentences.groupby("article_id", sort=False))
+    bar = _progress_bar(len(groups), progress, "NER + actors")
+    for _, group in groups:
+        group = group.reset_index(drop=True)
+        mentions = run_ner(group, tagger=tagger)
+        mentions_parts.append(mentions)
+        resolved_parts.append(resolve_mentions(mentions, group, actors, metonymy=metonymy))
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+    mentions = pd.concat([m for m in mentions_parts if len(m)] or [mentions_parts[0]],
+                         ignore_index=True)
+    resolved = pd.concat([r for r in resolved_parts if len(r)] or [resolved_parts[0]],
+                         ignore_index=True)
+    return mentions, resolved, tagger.identity
+
+
+def score_sentiment(resolved: pd.DataFrame, sentences: pd.DataFrame,
+                    method: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Targeted sentiment per resolved mention and its per-actor summary (mean, 95%
+    bootstrap interval, evidence): ``(actor_sentiment, sentiment_summary)``.
+
+    >>> per_mention, per_actor = score_sentiment(resolved, sentences)  # doctest: +SKIP
+    """
+    from .sentiment import aggregate_sentiment, score_mentions
+
+    per_mention = score_mentions(resolved, sentences, method=method)
+    return per_mention, aggregate_sentiment(per_mention, by=("actor_id",))
+
+
+def find_stance(resolved: pd.DataFrame, sentences: pd.DataFrame,
+                actors: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Stance triples (who supports/opposes/cooperates with/attacks whom) and their
+    aggregated edges: ``(stance, stance_edges)``.
+
+    >>> stance, edges = find_stance(resolved, sentences)  # doctest: +SKIP
+    """
+    from .stance import extract_stance, stance_edges
+
+    stance = extract_stance(resolved, sentences, actors=actors)
+    return stance, stance_edges(stance)
+
+
+def time_tables(articles: pd.DataFrame, resolved: pd.DataFrame, actor_sentiment: pd.DataFrame,
+                freq: str = "auto") -> tuple[pd.DataFrame | None, pd.DataFrame | None, list[str]]:
+    """Attention share and sentiment per time bin when articles are dated:
+    ``(attention, sentiment_over_time, notes)``; ``(None, None, notes)`` for an undated
+    corpus. ``freq``: ``auto`` (:func:`helpers.timeline.choose_freq` picks day, week or
+    month from the data density), ``D``, ``W`` or ``M``; the bin size used is in
+    ``attention.attrs["binning"]["freq"]`` and in the notes.
+
+    >>> attention, over_time, notes = time_tables(articles, resolved, per_mention)  # doctest: +SKIP
+    """
+    if "date" not in articles or not articles["date"].notna().any():
+        return None, None, ["no article is dated: time tables and plots are left out "
+                            "(add a date: line to the front matter of a .txt article)"]
+    from .timeline import attention_share, binning_note, sentiment_over_time
+
+    attention = attention_share(resolved, articles, freq, verbose=False)
+    over_time = sentiment_over_time(actor_sentiment, articles, freq, n_boot=1000, seed=0,
+                                    verbose=False)
+    return attention, over_time, [binning_note(attention.attrs["binning"])]
+
+
+# ---------------------------------------------------------------------------- analyze
+
+
+def _check_options(models: str | None, freq: str) -> None:
+    if models is not None and models.strip().lower() not in MODEL_PROFILES:
+        raise ValueError(f"unknown models profile {models!r}: choose one of "
+                         f"{', '.join(MODEL_PROFILES)}")
+    if freq not in FREQS:
+        raise ValueError(f"unknown time bin {freq!r}: choose one of {', '.join(FREQS)}")
+
+
+def analyze(source: Source, *, models: str | None = None, actors: str | Path | pd.DataFrame | None = None,
+            metonymy: bool = True, sentiment_method: str | None = None, freq: str = "auto",
+            progress: bool | None = None, fetch_options: dict[str, Any] | None = None) -> Analysis:
+    """Run every stage on ``source`` and return all tables in one :class:`Analysis`.
+
+    ``source``: anything :func:`load_input` takes (pasted text, file, folder, CSV/JSONL,
+    saved HTML, URLs or a URL-list file, a list of these, or an articles table).
+    ``models``: NER profile ``bundled`` | ``camelbert`` | ``auto`` (``None``:
+    ``$ARABIC_NEWS_MODELS``, default bundled). ``actors``: an actor dictionary (CSV path or
+    table; default ``data/actors.csv``). ``metonymy``: capitals stand for their states
+    (باريس -> france). ``sentiment_method``: ``bundled`` | ``camelbert`` | ``auto``
+    (``None``: follows ``models``). ``freq``: time bin, ``auto`` | ``D`` | ``W`` | ``M``.
+    ``progress``: tqdm bar (``None``: when more than 3 articles).
+
+    Inputs that cannot be read are skipped and listed in ``analysis.load_report``.
+
+    >>> analysis = analyze("data/corpus")  # doctest: +SKIP
+    >>> analysis.profile["ner_model"]  # doctest: +SKIP
+    'bundled:crf-anercorp@...'
+    """
+    _check_options(models, freq)
+    from .actors import actor_table, comention_edges, load_actors
+    from .ner import resolve_profile
+    from .sentences import split_sentences
+
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = now - clock
+        clock = now
+
+    profile_name = resolve_profile(models)
+    actor_table_in = actors if isinstance(actors, pd.DataFrame) else load_actors(actors)
+    articles = load_input(source, fetch_options=fetch_options)
+    load_report = articles.attrs.get("load_report", pd.DataFrame(columns=LOAD_REPORT))
+    articles = _without_attrs(articles)  # the report lives in Analysis.load_report
+    lap("load")
+    sentences = split_sentences(articles) if len(articles) else _empty(SENTENCES)
+    lap("sentences")
+    mentions, resolved, ner_model = tag_and_resolve(
+        sentences, models=profile_name, actors=actor_table_in, metonymy=metonymy,
+        progress=progress)
+    lap("ner_and_actors")
+    method = sentiment_method or profile_name
+    if len(resolved):
+        per_mention, summary = score_sentiment(resolved, sentences, method)
+    else:
+        per_mention, summary = _empty(ACTOR_SENTIMENT), _empty(["actor_id", "n", "mean"])
+    lap("sentiment")
+    if len(resolved):
+        stance, edges = find_stance(resolved, sentences, actor_table_in)
+    else:
+        stance, edges = _empty(STANCE), _empty(["source_actor", "relation", "target_actor"])
+    lap("stance")
+    known = resolved[resolved["actor_id"].notna()] if len(resolved) else resolved
+    table = (actor_table(known, by_article=False, actors=actor_table_in) if len(known)
+             else _empty(["actor_id", "mentions"]))
+    per_article = (actor_table(known, by_article=True, actors=actor_table_in) if len(known)
+                   else _empty(["article_id", "actor_id", "mentions"]))
+    comention = comention_edges(known) if len(known) else _empty(["source", "target", "weight"])
+    lap("actor_tables")
+    attention, over_time, notes = time_tables(articles, known, per_mention, freq) \
+        if len(articles) else (None, None, [])
+    lap("time_tables")
+    if not len(articles):
+        notes.insert(0, "no article could be analysed: see the skipped inputs")
+    methods = sorted(set(per_mention["method"].dropna().astype(str))) if len(per_mention) else []
+    profile = {
+        "ner_profile": profile_name, "ner_model": ner_model,
+        "sentiment_method": method, "sentiment_model": ", ".join(methods) or method,
+        "actors": "data/actors.csv" if actors is None else
+                  ("(table)" if isinstance(actors, pd.DataFrame) else Path(actors).name),
+        "metonymy": metonymy, "freq": freq, "helpers": __version__,
+    }
+    return Analysis(
+        articles=articles, load_report=load_report, sentences=sentences, mentions=mentions,
+        resolved=resolved, actor_sentiment=per_mention, sentiment_summary=summary,
+        stance=stance, stance_edges=edges, actor_table=table, article_actors=per_article,
+        comention=comention, actors=actor_table_in, attention=attention,
+        sentiment_time=over_time, profile=profile, notes=notes, timings=timings)

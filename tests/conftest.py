@@ -1,0 +1,44 @@
+"""Shared, generic fixtures: the embedded seed article and the shared-data skip helper."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from helpers.paths import CORPUS_DIR, shared_data_dir
+
+SEED_FILE = CORPUS_DIR / "000_libya_2020-06-15.txt"
+
+
+@pytest.fixture(scope="session")
+def seed_path() -> Path:
+    """The embedded seed article (a .txt file with front matter) in data/corpus/."""
+    assert SEED_FILE.is_file(), f"the embedded seed article is missing: {SEED_FILE}"
+    return SEED_FILE
+
+
+@pytest.fixture(scope="session")
+def seed_articles(seed_path: Path) -> pd.DataFrame:
+    """The seed loaded by helpers.corpus.load_corpus (one row, schema.ARTICLES)."""
+    from helpers.corpus import load_corpus
+
+    return load_corpus(seed_path)
+
+
+@pytest.fixture(scope="session")
+def seed_text(seed_articles: pd.DataFrame) -> str:
+    """The seed's cleaned model text (articles.text): every offset refers to it."""
+    return seed_articles["text"].iloc[0]
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The shared reference data folder (../shared/data or ARABIC_NEWS_DATA_DIR);
+    tests that use it are skipped, with the reason, when it is absent."""
+    path = shared_data_dir()
+    if path is None:
+        pytest.skip("shared reference data not found: set ARABIC_NEWS_DATA_DIR or place "
+                    "it in ../shared/data (see README, 'Reference data')")
+    return path

@@ -1,0 +1,194 @@
+"""The bundled CRF NER model, its features and the corpus readers."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+
+import pytest
+
+from helpers.ner_bundled import (
+    AQMAR_MAP,
+    DEFAULT_MODEL_DIR,
+    LABELS,
+    WIKIFANE_MAP,
+    BundledTagger,
+    Resources,
+    build_gazetteer,
+    gazetteer_marks,
+    load_resources,
+    read_anercorp,
+    read_conll,
+    repair_bio,
+    save_resources,
+    sentence_features,
+    stem,
+    strip_proclitics,
+)
+from helpers.paths import shared_data_dir
+from helpers.tokens import words
+
+SENTENCES = [
+    words("قال الرئيس التركي رجب طيب أردوغان في أنقرة إن قوات حكومة الوفاق ستواصل القتال."),
+    words("وأعلنت الأمم المتحدة أن غسان سلامة سيزور طرابلس وبنغازي الأسبوع المقبل."),
+    words("ذكرت وكالة الأنباء الفرنسية أن شركة توتال وقعت اتفاقا مع المؤسسة الوطنية للنفط."),
+    [],
+    ["."],
+]
+
+
+@pytest.fixture(scope="module")
+def tagger() -> BundledTagger:
+    return BundledTagger.load()
+
+
+# --------------------------------------------------------------------------- tagger
+
+
+def test_tagger_output_shape_labels_and_confidence(tagger):
+    out = tagger.tag_words(SENTENCES)
+    assert [len(s) for s in out] == [len(s) for s in SENTENCES]
+    for sent in out:
+        for label, conf in sent:
+            assert label in LABELS
+            assert 0.0 < conf <= 1.0
+    assert out[3] == []
+
+
+def test_tagger_is_deterministic_and_batch_independent(tagger):
+    together = tagger.tag_words(SENTENCES)
+    again = tagger.tag_words(SENTENCES)
+    one_by_one = [tagger.tag_words([s])[0] for s in SENTENCES]
+    assert together == again == one_by_one
+
+
+def test_tagger_finds_obvious_entities(tagger):
+    out = tagger.tag_words([SENTENCES[0], SENTENCES[1]])
+    labels0 = dict(zip(SENTENCES[0], (lab for lab, _ in out[0]), strict=True))
+    labels1 = dict(zip(SENTENCES[1], (lab for lab, _ in out[1]), strict=True))
+    assert labels0["أردوغان"].endswith("PERS")
+    assert labels0["أنقرة"].endswith("LOC")
+    assert labels1["طرابلس"].endswith("LOC")
+
+
+def test_identity_names_the_weights(tagger):
+    assert re.fullmatch(r"bundled:crf-anercorp@[0-9a-f]{12}", tagger.identity)
+
+
+def test_missing_folder_names_folder_and_rebuild_command(tmp_path):
+    with pytest.raises(FileNotFoundError) as err:
+        BundledTagger.load(tmp_path / "nowhere")
+    assert "nowhere" in str(err.value) and "make train-ner" in str(err.value)
+
+
+def test_corrupt_folder_says_how_to_rebuild(tmp_path):
+    (tmp_path / "model.crfsuite").write_bytes(b"not a crf model")
+    (tmp_path / "resources.json.gz").write_bytes(b"not gzip")
+    with pytest.raises(RuntimeError) as err:
+        BundledTagger.load(tmp_path)
+    assert str(tmp_path) in str(err.value) and "train_ner.py" in str(err.value)
+
+
+def test_model_card_and_size():
+    files = [p for p in DEFAULT_MODEL_DIR.iterdir() if p.is_file()]
+    assert sum(p.stat().st_size for p in files) <= 25 * 1024 * 1024
+    card = (DEFAULT_MODEL_DIR / "MODEL_CARD.md").read_text(encoding="utf-8")
+    for needle in ("CC BY-SA 4.0", "Benajiba", "Obeid", "82.4", "python scripts/train_ner.py"):
+        assert needle in card
+
+
+@pytest.mark.slow
+@pytest.mark.shared_data
+@pytest.mark.skipif(shared_data_dir() is None, reason="../shared/data (ANERcorp) is absent; "
+                    "set ARABIC_NEWS_DATA_DIR to run this check")
+def test_test_split_f1_reproduces_model_card(tagger):
+    from helpers.eval_ner import evaluate_tagger
+
+    scores = json.loads((DEFAULT_MODEL_DIR / "scores.json").read_text(encoding="utf-8"))
+    card = (DEFAULT_MODEL_DIR / "MODEL_CARD.md").read_text(encoding="utf-8")
+    card_f1 = float(re.search(r"\| \*\*micro\*\* \| [\d.]+ \| [\d.]+ \| ([\d.]+) \|", card)[1])
+    assert scores["identity"] == tagger.identity, "scores.json is from another model build"
+    test = read_anercorp("test")
+    result = evaluate_tagger(tagger, [w for w, _ in test], [t for _, t in test])
+    assert result["micro"]["support"] == scores["test"]["micro"]["support"]
+    assert 100 * result["micro"]["f1"] == pytest.approx(card_f1, abs=0.5)
+    assert result["micro"]["f1"] >= 0.70
+
+
+# --------------------------------------------------------------------------- readers
+
+
+def test_reader_handles_bom_crlf_lrm_and_tab(tmp_path):
+    path = tmp_path / "wikifane.txt"
+    raw = ("\ufeff\u200eجمهورية\tB-Nation\r\n\u200eمصر\tI-Nation\r\n\u200eزارها\tO\r\n"
+           "\u200e\t\r\n\u200eأرسطو\tB-Scientist\r\n\u200eكتاب\tB-Book\r\n")
+    path.write_bytes(raw.encode("utf-8"))
+    sents = read_conll(path, WIKIFANE_MAP)
+    assert sents == [(["جمهورية", "مصر", "زارها"], ["B-LOC", "I-LOC", "O"]),
+                     (["أرسطو", "كتاب"], ["B-PERS", "O"])]
+
+
+def test_reader_maps_aqmar_tags_and_repairs_bio(tmp_path):
+    path = tmp_path / "aqmar.txt"
+    path.write_text("دمشق B-LOC\nمدينة O\nسوريا I-LOC\nريال B-ORG\nمدريد I--ORG\n"
+                    "كريستيانو B-PER\nالدوري B-MIS1\nالإسباني I-MIS1\nأيضا IO\n\n\n"
+                    "فيرمي B-PER\n", encoding="utf-8")
+    sents = read_conll(path, AQMAR_MAP)
+    assert len(sents) == 2
+    assert sents[0][1] == ["B-LOC", "O", "B-LOC", "B-ORG", "I-ORG", "B-PERS", "B-MISC",
+                           "I-MISC", "O"]
+    assert sents[1] == (["فيرمي"], ["B-PERS"])
+
+
+def test_repair_bio_keeps_valid_sequences():
+    tags = ["B-PERS", "I-PERS", "O", "B-LOC", "B-LOC", "I-LOC"]
+    assert repair_bio(tags) == tags
+
+
+@pytest.mark.skipif(shared_data_dir() is None, reason="../shared/data (ANERcorp) is absent")
+def test_anercorp_reader_counts():
+    train = read_anercorp("train")
+    assert sum(len(w) for w, _ in train) == 125_102
+    assert all(t in LABELS for _, tags in train for t in tags)
+    assert not any("\u200e" in w or "\ufeff" in w for ws, _ in train for w in ws)
+
+
+# --------------------------------------------------------------------------- features
+
+
+def test_clitic_stripping():
+    assert strip_proclitics("وبالقاهره") == ("وبال", "قاهره")
+    assert strip_proclitics("مصر") == ("", "مصر")  # too short to strip
+    assert stem("لحكومتهم") == "حكومت"
+
+
+def test_gazetteer_longest_match_and_proclitic():
+    gaz = build_gazetteer([
+        (["الأمم", "المتحدة"], ["B-ORG", "I-ORG"]),
+        (["الأمم"], ["B-MISC"]),
+        (["طرابلس"], ["B-LOC"]),
+    ])
+    keys = ["والامم", "المتحده", "في", "طرابلس"]
+    marks = gazetteer_marks(keys, gaz)
+    assert marks == [{"B-ORG"}, {"I-ORG"}, set(), {"B-LOC"}]
+
+
+def test_features_use_neighbours_clusters_and_gazetteer():
+    res = Resources(clusters={"طرابلس": ("1", "2", "3")},
+                    gazetteer={"طرابلس": frozenset({"LOC"})})
+    feats = sentence_features(["زار", "وطرابلس", "امس"], res)
+    assert len(feats) == 3
+    assert {"c0=1", "c2=3", "g=B-LOC", "gt=LOC", "pre=و"} <= set(feats[1])
+    assert "1:k=وطرابلس" in feats[0] and "-1:g=B-LOC" in feats[2]
+
+
+def test_resources_round_trip(tmp_path):
+    res = Resources(clusters={"مصر": ("4", "5", "6")},
+                    gazetteer={"عبد الله": frozenset({"PERS", "ORG"})})
+    save_resources(res, tmp_path / "r.json.gz")
+    back = load_resources(tmp_path / "r.json.gz")
+    assert back.clusters == res.clusters and back.gazetteer == res.gazetteer
+    assert back.token_types["عبد"] == frozenset({"PERS", "ORG"})
+    with gzip.open(tmp_path / "r.json.gz", "rt", encoding="utf-8") as fh:
+        assert json.load(fh)["gazetteer"]["عبد الله"] == "ORG|PERS"

@@ -1,0 +1,213 @@
+"""helpers.report: the self-contained HTML report escapes every article and shows Arabic RTL.
+
+The analysis here is made of small hand-made tables, so the report is tested without any
+model; tests/test_cli.py and tests/test_report_browser.py run it on real pipeline output.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from html.parser import HTMLParser
+
+import matplotlib
+import pandas as pd
+import pytest
+
+from helpers import report
+from helpers.pipeline import Analysis
+from helpers.schema import LOAD_REPORT
+
+matplotlib.use("Agg")
+
+ATTACK = ("قال المتحدث <script>alert(1)</script> إن حفتر رفض العرض، "
+          "وأضاف <img src=x onerror=alert(1)> أن تركيا تدعم حكومة الوفاق.")
+
+
+def _span(text: str, surface: str) -> tuple[int, int]:
+    start = text.index(surface)
+    return start, start + len(surface)
+
+
+def _analysis() -> Analysis:
+    calm = "رحبت مصر بالاتفاق."
+    articles = pd.DataFrame({
+        "article_id": ["evil", "calm"], "title": ["<b>عنوان</b> خطر", "خبر هادئ"],
+        "date": pd.to_datetime(["2020-06-15", None]), "date_precision": ["day", None],
+        "source": ["<i>مصدر</i>", None], "url": ["javascript:alert(1)", None],
+        "kind": "article", "raw_text": [ATTACK, calm], "text": [ATTACK, calm]})
+    rows = []
+    for aid, text, surface, label, actor in [
+            ("evil", ATTACK, "حفتر", "PERS", "haftar"), ("evil", ATTACK, "تركيا", "LOC", "turkey"),
+            ("evil", ATTACK, "حكومة الوفاق", "ORG", "gna"), ("calm", calm, "مصر", "LOC", "egypt")]:
+        start, end = _span(text, surface)
+        rows.append({"article_id": aid, "sent_id": 0, "start": start, "end": end,
+                     "surface": surface, "label": label, "score": 0.9, "model": "test",
+                     "match_key": surface, "actor_id": actor, "origin": "model", "rule": "exact"})
+    resolved = pd.DataFrame(rows)
+    sentiment = resolved[["article_id", "sent_id", "start", "end", "actor_id"]].assign(
+        context="<script>x</script>", label="negative", score=-0.5, method="test",
+        evidence="رفض:-1.0")
+    stance = pd.DataFrame({"article_id": ["evil"], "sent_id": [0], "source_actor": ["turkey"],
+                           "relation": ["supports"], "target_actor": ["gna"],
+                           "trigger": ["تدعم"], "evidence": [ATTACK], "rule": ["r1"]})
+    actors = pd.DataFrame({"actor_id": ["haftar", "turkey", "gna", "egypt"],
+                           "name_en": ["Khalifa Haftar", "Turkey", "GNA", "Egypt"],
+                           "name_ar": ["خليفة حفتر", "تركيا", "حكومة الوفاق", "مصر"]})
+    return Analysis(
+        articles=articles,
+        load_report=pd.DataFrame([{"file": "bad<file>.bin", "problem": "binary file",
+                                   "action": "skipped"}], columns=LOAD_REPORT),
+        sentences=pd.DataFrame({"article_id": ["evil", "calm"], "sent_id": [0, 0]}),
+        mentions=resolved.drop(columns=["match_key", "actor_id", "origin", "rule"]),
+        resolved=resolved, actor_sentiment=sentiment,
+        sentiment_summary=pd.DataFrame({"actor_id": ["haftar"], "n": [1], "mean": [-0.5],
+                                        "most_negative_context": ["<b>x</b>"]}),
+        stance=stance,
+        stance_edges=pd.DataFrame({"source": ["turkey"], "relation": ["supports"],
+                                   "target": ["gna"], "n": [1]}),
+        actor_table=pd.DataFrame({"actor_id": ["haftar", "egypt"], "mentions": [1, 1]}),
+        article_actors=pd.DataFrame(), comention=pd.DataFrame(), actors=actors,
+        profile={"ner_model": "test-model"}, notes=["a <note> for the reader"])
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _png() -> bytes:
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(2, 1))
+    ax.plot([0, 1], [0, 1])
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def test_article_markup_is_escaped_never_live():
+    page = report.render_report(_analysis())
+    assert "<script" not in page.lower()
+    assert "<img src=x" not in page and "onerror=alert(1)>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "&lt;b&gt;عنوان&lt;/b&gt;" in page and "&lt;i&gt;مصدر&lt;/i&gt;" in page
+    parser = _Tags()
+    parser.feed(page)
+    tags = {tag for tag, _ in parser.tags}
+    assert "script" not in tags and "img" not in tags and "b" not in tags
+    assert not [a for _, attrs in parser.tags for a in attrs if a.startswith("on")]
+    assert not [attrs for tag, attrs in parser.tags if tag == "a"
+                and not str(attrs.get("href", "")).startswith("#")]  # no live links at all
+    shown = "".join(parser.text)
+    assert "<script>alert(1)</script>" in shown and "<img src=x onerror=alert(1)>" in shown
+
+
+def test_arabic_is_right_to_left_and_entities_are_highlighted():
+    analysis = _analysis()
+    page = report.render_report(analysis)
+    parser = _Tags()
+    parser.feed(page)
+    rtl = [attrs for tag, attrs in parser.tags if attrs.get("dir") == "rtl"]
+    assert len(rtl) == 2 and all(a.get("lang") == "ar" for a in rtl)  # one per article
+    marks = [attrs for tag, attrs in parser.tags if tag == "mark"]
+    assert len(marks) == len(analysis.resolved)
+    assert sorted(m["title"].split()[0] for m in marks) == ["LOC", "LOC", "ORG", "PERS"]
+
+
+def test_report_lists_skipped_inputs_notes_and_the_model():
+    page = report.render_report(_analysis())
+    assert "bad&lt;file&gt;.bin" in page and "binary file" in page
+    assert "a &lt;note&gt; for the reader" in page
+    assert "test-model" in page
+    assert "Khalifa Haftar · خليفة حفتر" in page  # actor ids are named
+    assert 'http-equiv="Content-Security-Policy"' in page and "default-src 'none'" in page
+
+
+def test_figures_are_embedded_as_base64(tmp_path):
+    png = _png()
+    (tmp_path / "top_actors.png").write_bytes(png)
+    page = report.render_report(_analysis(), {"top_actors": tmp_path / "top_actors.png"})
+    parser = _Tags()
+    parser.feed(page)
+    images = [attrs["src"] for tag, attrs in parser.tags if tag == "img"]
+    assert len(images) == 1 and images[0].startswith("data:image/png;base64,")
+    assert base64.b64decode(images[0].split(",", 1)[1]) == png
+
+
+def test_write_report_is_one_utf8_file(tmp_path):
+    path = report.write_report(_analysis(), tmp_path / "out", figures={"x": _png()})
+    assert path == tmp_path / "out" / "report.html"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["report.html"]
+    assert "تركيا" in path.read_text(encoding="utf-8")
+
+
+def test_long_corpus_folds_articles_and_lists_the_rest(monkeypatch):
+    analysis = _analysis()
+    analysis.articles = pd.concat([analysis.articles] * 3, ignore_index=True).assign(
+        article_id=[f"a{i}" for i in range(6)])
+    page = report.render_report(analysis, max_articles=4)
+    assert page.count("<details open>") == report.OPEN_ARTICLES
+    assert page.count("<details>") == 4 - report.OPEN_ARTICLES
+    assert "Only the first 4 articles" in page and ">a5<" in page
+
+
+def test_table_html_names_actors_and_cuts_long_cells():
+    table = pd.DataFrame({"actor_id": ["haftar"], "text": ["ب" * 1000], "x": [0.123456]})
+    out = report.table_html(table, names={"haftar": "Khalifa Haftar · خليفة حفتر"})
+    assert "<th>actor</th>" in out and "Khalifa Haftar · خليفة حفتر" in out
+    assert "ب" * (report.MAX_CELL - 1) + "…" in out and "ب" * report.MAX_CELL not in out
+    assert "0.123" in out and "0.1234" not in out
+
+
+@pytest.mark.parametrize("empty", [None, pd.DataFrame()])
+def test_empty_tables_say_so(empty):
+    assert "(empty)" in report.table_html(empty)
+
+
+def test_make_figures_draws_what_has_data_and_notes_the_rest(tmp_path):
+    from helpers.actors import load_actors
+
+    analysis = _analysis()
+    analysis.actors = load_actors()
+    analysis.actor_table = pd.DataFrame({"actor_id": ["haftar", "turkey"], "mentions": [3, 1]})
+    analysis.comention = pd.DataFrame(columns=["source", "target", "weight"])
+    analysis.sentiment_summary = pd.DataFrame({
+        "actor_id": ["haftar", "turkey"], "n": [3, 1], "mean": [-0.4, 0.2],
+        "ci_low": [-0.6, 0.2], "ci_high": [-0.1, 0.2], "small_n": [True, True]})
+    paths = report.make_figures(analysis, tmp_path)
+    assert {"top_actors", "actor_sentiment", "stance_network"} <= set(paths)
+    assert "actor_network" not in paths  # no co-mention edge: nothing to draw
+    for path in paths.values():
+        assert path.parent == tmp_path and path.stat().st_size > 5000
+
+
+def test_a_broken_figure_is_noted_and_the_others_are_drawn(tmp_path, monkeypatch):
+    import helpers.actors
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(helpers.actors, "plot_top_actors", broken)
+    analysis = _analysis()
+    paths = report.make_figures(analysis, tmp_path)
+    assert "top_actors" not in paths and "stance_network" in paths
+    assert any("top_actors" in n and "boom" in n for n in analysis.notes)
+
+
+def test_articles_html_for_notebooks_shows_the_chosen_articles_escaped():
+    out = report.articles_html(_analysis(), ["calm"])
+    assert "رحبت" in out and "حفتر" not in out
+    out = report.articles_html(_analysis())
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out and "<script" not in out
+    assert out.count('dir="rtl" lang="ar"') == 2 and "Entities:" in out

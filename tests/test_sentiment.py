@@ -1,0 +1,369 @@
+"""Targeted sentiment (helpers.sentiment): lexicon matching, negation, intensifiers, distance,
+evidence, target exclusion, aggregation, the transformers path and the lexicon file."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import sentiment as S
+from helpers.clean import match_key
+from helpers.schema import ACTOR_SENTIMENT, RESOLVED_MENTIONS
+
+
+def hits_of(text: str, target: str, **kw) -> list[S.Hit]:
+    start = text.index(target)
+    return S.find_hits(text, [(start, start + len(target))], **kw)
+
+
+def terms(hits: list[S.Hit]) -> dict[str, S.Hit]:
+    return {h.term: h for h in hits}
+
+
+def one_sentence_tables(text: str, targets: list[tuple[str, str | None]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A made-up article of one sentence (starting at offset 10) and resolved mentions."""
+    offset = 10
+    sentences = pd.DataFrame([{"article_id": "a1", "sent_id": 0, "start": offset,
+                               "end": offset + len(text), "text": text}])
+    rows = []
+    for surface, actor in targets:
+        a = text.index(surface)
+        rows.append({"article_id": "a1", "sent_id": 0, "start": offset + a,
+                     "end": offset + a + len(surface), "surface": surface, "label": "ORG",
+                     "score": 1.0, "model": "test", "match_key": match_key(surface),
+                     "actor_id": actor, "origin": "model", "rule": "exact"})
+    return sentences, pd.DataFrame(rows, columns=RESOLVED_MENTIONS)
+
+
+# ----------------------------------------------------------------------------- matching
+
+
+def test_lexicon_matches_through_proclitics_and_suffixes():
+    found = terms(hits_of("دعت مصر إلى الحوار والاستقرار وإنهاء انتهاكاتها", "مصر"))
+    assert found["استقرار"].surface == "والاستقرار"
+    assert found["حوار"].surface == "الحوار"
+    assert found["انتهاكات"].surface == "انتهاكاتها"  # suffix ها removed by the light stemmer
+
+
+def test_stemming_can_be_switched_off():
+    text = "رصدت البعثة انتهاكاتها"
+    with_stem = terms(hits_of(text, "البعثة"))
+    without = terms(hits_of(text, "البعثة", settings=S.BundledSettings(stem=False)))
+    assert "انتهاكات" in with_stem and "انتهاكات" not in without
+
+
+def test_multiword_entry_wins_over_its_parts():
+    found = hits_of("دعت فرنسا إلى وقف إطلاق النار", "فرنسا")
+    assert [h.term for h in found] == ["وقف إطلاق النار"]
+    assert found[0].polarity > 0
+
+
+@pytest.mark.parametrize("text, target, term", [
+    ("لم يهاجم الجيش المدنيين", "الجيش", "يهاجم"),
+    ("أكدت مصر عدم التعاون مع الميليشيات", "مصر", "تعاون"),
+])
+def test_negation_flips_the_polarity(text, target, term):
+    negated = terms(hits_of(text, target))[term]
+    plain_text = text.replace("لم ", "").replace("عدم ", "")
+    plain = terms(hits_of(plain_text, target))[term]
+    assert negated.negator
+    assert math.copysign(1, negated.contribution) == -math.copysign(1, plain.contribution)
+
+
+def test_negation_labels_and_scope():
+    assert S.score_text("لم يهاجم الجيش المدنيين", "الجيش")["label"] == "positive"
+    assert S.score_text("أكدت مصر عدم التعاون", "مصر")["label"] == "negative"
+    # only the first hit after the negator is negated
+    found = terms(hits_of("أكدت مصر عدم التعاون مع الميليشيات", "مصر"))
+    assert found["تعاون"].negator and not found["ميليشيات"].negator
+
+
+def test_phrases_that_look_negated_do_not_negate():
+    found = terms(hits_of("لا تزال عملية إيريني تواجه انتقادات", "عملية إيريني"))
+    assert not found["انتقادات"].negator
+    found = terms(hits_of("رحبت الدول لا سيما مصر بالاتفاق", "مصر"))
+    assert not found["اتفاق"].negator
+
+
+def test_intensifier_strengthens_its_word():
+    strong = terms(hits_of("يدين الاتحاد بشدة الهجوم", "الاتحاد"))["يدين"]
+    plain = terms(hits_of("يدين الاتحاد الهجوم", "الاتحاد"))["يدين"]
+    assert strong.intensifier == "بشدة"
+    assert abs(strong.contribution) > abs(plain.contribution)
+
+
+def test_closer_words_weigh_more():
+    text = "هاجمت تركيا بالأمس مدينة سرت قرب مصر"
+    near = terms(hits_of(text, "تركيا"))["هاجم"]
+    far = terms(hits_of(text, "مصر"))["هاجم"]
+    assert near.distance < far.distance
+    assert abs(near.contribution) > abs(far.contribution)
+
+
+def test_evidence_lists_the_words_with_weights():
+    result = S.score_text("وصل المزيد من المرتزقة إلى قوات حفتر", "قوات حفتر")
+    assert "المرتزقة:-1.00×" in result["evidence"]
+    assert result["context"].count(S.MARK_OPEN) == 1 and "«[قوات حفتر]»" in result["context"]
+
+
+def test_words_of_the_target_span_are_not_evidence():
+    found = hits_of("وصل المرتزقة السوريين إلى سرت", "المرتزقة السوريين")
+    assert "مرتزقة" not in terms(found)
+    # the same word outside the target is evidence
+    found = hits_of("وصل المرتزقة السوريين إلى سرت", "سرت")
+    assert "مرتزقة" in terms(found)
+
+
+def test_clauses_split_at_punctuation_and_connectives():
+    s = "تدعم باريس حفتر، في حين تعارض أنقرة ذلك بينما ترحب روما"
+    assert [s[a:b] for a, b in S.split_clauses(s)] == ["تدعم باريس حفتر", "في حين تعارض أنقرة ذلك",
+                                                        "بينما ترحب روما"]
+    # in clause mode the other clause's words are not evidence; in sentence mode they are
+    assert S.score_text("هاجمت قوات حفتر المدينة، بينما رحبت مصر بالهدنة", "مصر")["label"] == "positive"
+    assert "هاجم" in S.score_text("هاجمت قوات حفتر المدينة، بينما رحبت مصر بالهدنة", "مصر",
+                                  window="sentence")["evidence"]
+
+
+def test_scores_stay_in_range():
+    text = "هجوم وحشي وقصف عشوائي وحصار وتهديد ومجزرة وانتهاكات وإرهاب ومرتزقة ضد تركيا"
+    result = S.score_text(text, "تركيا")
+    assert -1.0 <= result["score"] < -0.9
+    assert result["label"] == "negative"
+    assert S.score_text("قال المتحدث إن تركيا سترسل وفدا", "تركيا")["score"] == 0.0
+
+
+# ----------------------------------------------------------------------------- tables
+
+
+def test_score_mentions_table_contract_and_skips_unresolved():
+    text = "اتهمت حكومة الوفاق قوات حفتر بخرق الهدنة وقصف مطار معيتيقة."
+    sentences, resolved = one_sentence_tables(
+        text, [("حكومة الوفاق", "gna"), ("قوات حفتر", "lna"), ("مطار معيتيقة", None)])
+    out = S.score_mentions(resolved, sentences)
+    assert list(out.columns) == ACTOR_SENTIMENT
+    assert out["actor_id"].tolist() == ["gna", "lna"]
+    assert out["score"].between(-1, 1).all()
+    assert (out["method"] == S.BUNDLED_METHOD).all()
+    lna = out.set_index("actor_id").loc["lna"]
+    assert lna["label"] == "negative" and "خرق" in lna["evidence"]
+    # offsets are the article offsets of the mentions
+    assert out["start"].tolist() == resolved["start"].iloc[:2].tolist()
+
+
+def test_score_mentions_never_uses_mention_words_as_evidence():
+    text = "هاجمت ميليشيات حفتر مدينة غريان"
+    sentences, resolved = one_sentence_tables(text, [("ميليشيات حفتر", "lna"), ("غريان", "gharyan")])
+    out = S.score_mentions(resolved, sentences).set_index("actor_id")
+    assert "ميليشيات" not in out.loc["lna", "evidence"]
+    assert "ميليشيات" not in out.loc["gharyan", "evidence"]  # a name is not an opinion
+    assert "هاجم" in out.loc["lna", "evidence"]
+
+
+def test_score_mentions_reports_missing_sentences():
+    sentences, resolved = one_sentence_tables("رحبت مصر بالاتفاق", [("مصر", "egypt")])
+    with pytest.raises(ValueError, match="not in the sentences table"):
+        S.score_mentions(resolved.assign(sent_id=5), sentences)
+    with pytest.raises(ValueError, match="method must be"):
+        S.score_mentions(resolved, sentences, method="vader")
+
+
+def test_empty_input_gives_an_empty_table():
+    sentences, resolved = one_sentence_tables("رحبت مصر بالاتفاق", [("مصر", None)])
+    out = S.score_mentions(resolved, sentences)
+    assert out.empty and list(out.columns) == ACTOR_SENTIMENT
+
+
+# ----------------------------------------------------------------------------- aggregation
+
+
+def sentiment_rows(scores: dict[str, list[float]]) -> pd.DataFrame:
+    rows = []
+    for actor, values in scores.items():
+        for i, v in enumerate(values):
+            rows.append({"article_id": f"a{i % 2}", "sent_id": i, "start": 0, "end": 1,
+                         "actor_id": actor, "context": f"{actor} {i}", "label": S.label_for(v),
+                         "score": v, "method": "test", "evidence": f"w{i}:{v:+.2f}×1.00"})
+    return pd.DataFrame(rows, columns=ACTOR_SENTIMENT)
+
+
+def test_aggregate_interval_contains_the_mean_and_flags_small_n():
+    rng = np.random.default_rng(1)
+    table = sentiment_rows({"haftar": list(rng.uniform(-1, 0.5, 30)), "egypt": [0.4]})
+    agg = S.aggregate_sentiment(table).set_index("actor_id")
+    h = agg.loc["haftar"]
+    assert h["n"] == 30 and h["ci_low"] < h["mean"] < h["ci_high"]
+    assert h["ci_high"] - h["ci_low"] < 1.0
+    assert h["most_negative_score"] == pytest.approx(table.loc[table.actor_id == "haftar", "score"].min())
+    e = agg.loc["egypt"]
+    assert e["n"] == 1 and e["ci_low"] == e["ci_high"] == e["mean"] == pytest.approx(0.4)
+    assert bool(e["small_n"]) and not bool(h["small_n"])
+    assert e["most_negative_context"] == "" and math.isnan(e["most_negative_score"])
+
+
+def test_aggregate_is_deterministic_for_a_seed():
+    rng = np.random.default_rng(7)
+    table = sentiment_rows({"turkey": list(rng.uniform(-1, 1, 12)), "russia": list(rng.uniform(-1, 1, 8))})
+    a = S.aggregate_sentiment(table, seed=3)
+    b = S.aggregate_sentiment(table, seed=3)
+    c = S.aggregate_sentiment(table, seed=4)
+    pd.testing.assert_frame_equal(a, b)
+    assert not np.allclose(a["ci_low"], c["ci_low"])
+    # a group's interval does not depend on which other groups are present
+    alone = S.aggregate_sentiment(table[table.actor_id == "turkey"], seed=3)
+    assert alone["ci_low"].iloc[0] == a.set_index("actor_id").loc["turkey", "ci_low"]
+
+
+def test_aggregate_per_article():
+    table = sentiment_rows({"haftar": [-0.5, 0.5, -0.2, 0.1]})
+    agg = S.aggregate_sentiment(table, by=("article_id", "actor_id"))
+    assert sorted(agg["article_id"]) == ["a0", "a1"]
+    assert agg.set_index("article_id").loc["a0", "mean"] == pytest.approx((-0.5 - 0.2) / 2)
+
+
+def test_evidence_table_lists_both_extremes_of_the_top_actors():
+    table = sentiment_rows({"haftar": [-0.5, 0.3, -0.1, 0.2], "egypt": [0.4, 0.2], "tripoli": [0.0]})
+    ev = S.evidence_table(S.aggregate_sentiment(table), top=2)
+    assert ev["actor_id"].tolist() == ["haftar", "haftar", "egypt"]  # egypt has no negative mention
+    assert ev["side"].tolist() == ["most positive", "most negative", "most positive"]
+    assert ev["score"].tolist() == [0.3, -0.5, 0.4]
+    assert ev.loc[1, "evidence"] == "w0:-0.50×1.00"
+
+
+def test_plot_actor_sentiment_draws_one_row_per_actor():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    table = sentiment_rows({"haftar": [-0.5, -0.2, 0.1, -0.3, -0.4, -0.1], "egypt": [0.4]})
+    ax = S.plot_actor_sentiment(S.aggregate_sentiment(table))
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["haftar", "egypt"]
+    assert ax.get_xlabel() and ax.get_title()
+
+
+# ----------------------------------------------------------------------------- lexicon file
+
+
+def test_lexicon_file_is_valid_and_large_enough():
+    table = S.read_lexicon_table()
+    assert table["key"].nunique() == len(table) >= 400
+    assert table["polarity"].between(-1, 1).all()
+    keys = set(table["key"])
+    for term in ["هجوم", "مرتزقة", "ألغام", "حصار", "إرهابيين", "تهديد", "اتفاق", "تعاون",
+                 "وقف إطلاق النار", "حوار", "استقرار", "توافق", "خط أحمر", "حرب أهلية"]:
+        assert S.lexicon_key(term) in keys, term
+    assert (table["polarity"] < 0).sum() > 100 and (table["polarity"] > 0).sum() > 100
+
+
+def test_lexicon_validation_names_the_bad_rows():
+    with pytest.raises(ValueError, match="same match key"):
+        S.validate_lexicon(pd.DataFrame({"term": ["حرب", "الحرب"], "polarity": [-1, -1]}))
+    with pytest.raises(ValueError, match=r"\[-1, 1\]"):
+        S.validate_lexicon(pd.DataFrame({"term": ["سلام"], "polarity": ["2"]}))
+
+
+def test_a_student_can_load_an_own_lexicon_folder(tmp_path):
+    for name in ("negators.csv", "intensifiers.csv", "clause_markers.txt"):
+        (tmp_path / name).write_text((S.LEXICON_DIR / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "polarity_ar.csv").write_text("term,polarity\nحفل,1\n", encoding="utf-8")
+    lexicon = S.load_lexicon(str(tmp_path))
+    assert len(lexicon) == 1
+    assert S.score_text("حضر الوزير الحفل", "الوزير", lexicon=lexicon)["label"] == "positive"
+    (tmp_path / "polarity_ar.csv").unlink()
+    S.load_lexicon.cache_clear()
+    with pytest.raises(FileNotFoundError, match="polarity_ar.csv"):
+        S.load_lexicon(str(tmp_path))
+
+
+# ----------------------------------------------------------------------------- camelbert path
+
+# CAMeLBERT sentiment label map (config.json of the -da/-ca/-mix sentiment models)
+CAMELBERT_SENTIMENT_LABELS = {0: "positive", 1: "negative", 2: "neutral"}
+TINY_VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "«", "[", "]", "»", "أردوغان",
+              "رحب", "هاجم", "مصر", "بالاتفاق", "قوات", "حفتر", "."]
+
+
+def make_tiny_sentiment_model(folder, bias=(2.0, 0.0, -1.0)):
+    """A tiny BertForSequenceClassification whose output depends only on its bias."""
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    tokenizer = transformers.BertTokenizer(vocab={t: i for i, t in enumerate(TINY_VOCAB)},
+                                           do_lower_case=False)
+    config = transformers.BertConfig(
+        vocab_size=len(TINY_VOCAB), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+        intermediate_size=32, max_position_embeddings=64, num_labels=3,
+        id2label=CAMELBERT_SENTIMENT_LABELS, label2id={v: k for k, v in CAMELBERT_SENTIMENT_LABELS.items()})
+    torch.manual_seed(0)
+    model = transformers.BertForSequenceClassification(config)
+    with torch.no_grad():
+        model.classifier.weight.zero_()
+        model.classifier.bias.copy_(torch.tensor(bias))
+    tokenizer.save_pretrained(folder)
+    model.save_pretrained(folder)
+    return folder
+
+
+def softmax(x):
+    e = np.exp(np.asarray(x) - max(x))
+    return e / e.sum()
+
+
+def test_camelbert_path_with_a_tiny_local_model(tmp_path):
+    folder = make_tiny_sentiment_model(tmp_path / "tiny-sentiment")
+    clf = S.load_sentiment_model(str(folder))
+    tokens = clf.pipe.tokenizer.tokenize("رحب أردوغان")
+    assert "أردوغان" in tokens  # hamza survives: the tokenizer does not lower-case
+    sentences, resolved = one_sentence_tables("رحب أردوغان بالاتفاق.", [("أردوغان", "erdogan")])
+    out = S.score_mentions(resolved, sentences, method="camelbert", model=str(folder))
+    p_pos, p_neg, p_neu = softmax([2.0, 0.0, -1.0])
+    row = out.iloc[0]
+    assert row["method"] == "local:tiny-sentiment"
+    assert row["score"] == pytest.approx(p_pos - p_neg, abs=1e-4)
+    assert row["label"] == "positive"
+    assert f"positive={p_pos:.3f}" in row["evidence"] and "negative=" in row["evidence"]
+    assert "«[أردوغان]»" in row["context"]
+
+
+def test_camelbert_labels_follow_the_model(tmp_path):
+    folder = make_tiny_sentiment_model(tmp_path / "tiny-negative", bias=(0.0, 3.0, 0.0))
+    sentences, resolved = one_sentence_tables("هاجم قوات حفتر مصر.", [("مصر", "egypt")])
+    out = S.score_mentions(resolved, sentences, method="camelbert", model=str(folder))
+    assert out["label"].iloc[0] == "negative" and out["score"].iloc[0] < -0.5
+
+
+def test_offline_error_and_auto_fallback(monkeypatch, capsys):
+    monkeypatch.setattr(S, "_hub_offline", lambda: True)
+    S._load_sentiment_model.cache_clear()
+    missing = "nobody-here/not-a-sentiment-model"
+    with pytest.raises(S.SentimentModelUnavailable) as err:
+        S.load_sentiment_model(missing)
+    message = str(err.value)
+    assert "\n" not in message and "not in the local Hugging Face cache" in message and "'bundled'" in message
+    sentences, resolved = one_sentence_tables("رحبت مصر بالاتفاق", [("مصر", "egypt")])
+    with pytest.raises(S.SentimentModelUnavailable):
+        S.score_mentions(resolved, sentences, method="camelbert", model=missing)
+    out = S.score_mentions(resolved, sentences, method="auto", model=missing)
+    assert (out["method"] == S.BUNDLED_METHOD).all() and out["label"].iloc[0] == "positive"
+    assert "Using the bundled lexicon method instead" in capsys.readouterr().out
+
+
+def _real_model_cached() -> bool:
+    try:
+        from huggingface_hub import try_to_load_from_cache
+    except ImportError:
+        return False
+    found = try_to_load_from_cache(S.DEFAULT_SENTIMENT_MODEL, "config.json")
+    return isinstance(found, str)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not _real_model_cached(),
+                    reason=f"{S.DEFAULT_SENTIMENT_MODEL} is not in the local Hugging Face cache "
+                           "(download it once with network access to run this test)")
+def test_real_camelbert_sentiment_model():
+    sentences, resolved = one_sentence_tables(
+        "رحبت مصر بالاتفاق التاريخي ووصفته بأنه خطوة ممتازة نحو السلام.", [("مصر", "egypt")])
+    out = S.score_mentions(resolved, sentences, method="camelbert")
+    assert out["method"].iloc[0].startswith(S.DEFAULT_SENTIMENT_MODEL)
+    assert out["label"].iloc[0] == "positive" and out["score"].iloc[0] > 0
