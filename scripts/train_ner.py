@@ -208,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
         texts += [w for e in ("aqmar", "wikifane") for w, _ in loaded[e]]
         res.clusters = cached_clusters(texts)
         print(f"clusters: {len(res.clusters)} words ({time.perf_counter() - t0:.0f} s)")
-    per_sentence_gaz: list[dict] = [{}] * len(pool)
+    no_gaz: dict[str, frozenset[str]] = {}
+    per_sentence_gaz: list[dict] = [no_gaz] * len(pool)
     if not args.no_gazetteer:
         res.gazetteer = build_gazetteer(pool + gaz_only, args.gaz_min)
         per_sentence_gaz = fold_gazetteers(pool, gaz_only, args.folds, args.gaz_min)
@@ -216,8 +217,11 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.perf_counter()
     xs = []
+    fold_res: dict[int, Resources] = {}  # one Resources per distinct fold gazetteer
     for (words, _), gaz in zip(pool, per_sentence_gaz, strict=True):
-        xs.append(sentence_features(words, Resources(res.clusters, gaz, res.max_phrase)))
+        if id(gaz) not in fold_res:
+            fold_res[id(gaz)] = Resources(res.clusters, gaz, res.max_phrase)
+        xs.append(sentence_features(words, fold_res[id(gaz)]))
     ys = [tags for _, tags in pool]
     print(f"features: {len(xs)} sentences, {sum(map(len, xs))} words "
           f"({time.perf_counter() - t0:.0f} s)")

@@ -11,12 +11,11 @@ import pandas as pd
 import pytest
 
 from helpers import actors as A
-from helpers.paths import CORPUS_DIR
 from helpers.schema import MENTIONS, RESOLVED_MENTIONS
+from helpers.sentences import split_sentences
 
 matplotlib.use("Agg")
 
-SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seeds" / "000_a5c8f450c814b1f9.txt"
 
 CORE_IDS = """haftar sarraj aguila_saleh dbeibah menfi bashagha siala maiteeq mishri erdogan
 cavusoglu akar putin lavrov sisi shoukry macron le_drian conte di_maio merkel maas trump
@@ -394,44 +393,16 @@ def test_plots_draw_the_actors(two_articles, actors):
 # ----------------------------------------------------------------------------- seed acceptance
 
 
-def seed_path() -> Path:
-    """The seed article: the embedded corpus copy, else the shared original."""
-    embedded = sorted(CORPUS_DIR.glob("000_*.txt"))
-    if embedded:
-        return embedded[0]
-    if not SEED.is_file():
-        pytest.skip(f"seed article not found in data/corpus/ nor beside the project ({SEED.name})")
-    return SEED
-
-
-def seed_sentences() -> pd.DataFrame:
-    """The seed article as the pipeline reads it (corpus loader + sentence splitter when
-    present; otherwise a one-row articles table and a naive splitter)."""
-    path = seed_path()
-    try:
-        from helpers.corpus import load_corpus
-
-        articles = load_corpus(path)
-    except ImportError:
-        text = path.read_text(encoding="utf-8")
-        if text.startswith("---"):  # drop the front matter of the embedded copy
-            text = text.split("---", 2)[2].lstrip("\n")
-        articles = pd.DataFrame([{"article_id": path.stem, "text": text}])
-    try:
-        from helpers.sentences import split_sentences
-
-        return split_sentences(articles)
-    except ImportError:
-        text = articles.loc[0, "text"]
-        spans = [m.span() for m in re.finditer(r"[^\n.]+\.?", text) if m.group().strip()]
-        return pd.DataFrame([{"article_id": articles.loc[0, "article_id"], "sent_id": i,
-                              "start": a, "end": b, "text": text[a:b]}
-                             for i, (a, b) in enumerate(spans)])
+@pytest.fixture(scope="module")
+def seed_sentences(seed_articles: pd.DataFrame) -> pd.DataFrame:
+    """The embedded seed article (conftest: helpers.corpus.load_corpus) split into sentences."""
+    return split_sentences(seed_articles)
 
 
 @pytest.fixture(scope="module")
-def seed(actors) -> pd.DataFrame:
-    return A.resolve_mentions(None, seed_sentences(), actors, metonymy=True)
+def seed(actors, seed_sentences) -> pd.DataFrame:
+    """Dictionary matching alone (no NER), metonymy on."""
+    return A.resolve_mentions(None, seed_sentences, actors, metonymy=True)
 
 
 def test_seed_haftar_and_his_forces(seed):
@@ -464,6 +435,6 @@ def test_seed_persons(seed):
     assert seed.actor_id.notna().all()
 
 
-def test_seed_without_metonymy_keeps_paris(actors):
-    out = A.resolve_mentions(None, seed_sentences(), actors)
+def test_seed_without_metonymy_keeps_paris(actors, seed_sentences):
+    out = A.resolve_mentions(None, seed_sentences, actors)
     assert out[out.match_key == "باريس"].actor_id.tolist() == ["paris", "paris"]

@@ -294,7 +294,7 @@ def decode_bytes(data: bytes, *, html: bool = False) -> tuple[str, str, int]:
             pass
     text = data.decode("utf-8", errors="replace")
     replaced = text.count("\ufffd")
-    if replaced <= max(3, 0.001 * len(text)) and arabic_ratio(text) >= 0.5:
+    if replaced <= max(3, 0.001 * len(text)) and plausible(text):
         return text, "utf-8", replaced
     from charset_normalizer import from_bytes
 
@@ -309,7 +309,7 @@ def decode_bytes(data: bytes, *, html: bool = False) -> tuple[str, str, int]:
             return text, encoding, 0
     if best is not None:
         text = str(best)
-        if not _CONTROL_RE.search(text[:10000]) or len(_CONTROL_RE.findall(text)) < 0.01 * len(text):
+        if len(_CONTROL_RE.findall(text)) < 0.01 * len(text):
             return text, best.encoding, 0  # e.g. a Latin-1 page: the Arabic check reports it
         raise ValueError("binary file (control characters in every encoding tried)")
     raise ValueError("undecodable bytes: not UTF-8, UTF-16 or an Arabic code page")

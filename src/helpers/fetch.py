@@ -296,7 +296,7 @@ def fetch_urls(urls: Iterable[str], *, cache_dir: str | Path | None = None, time
     report: list[dict] = []
     iterator: Iterable[str] = urls
     if progress or (progress is None and len(urls) > 3):
-        from tqdm.auto import tqdm
+        from tqdm import tqdm
 
         iterator = tqdm(urls, desc="pages", unit="page", file=sys.stderr)
     seen: set[str] = set()

@@ -267,7 +267,7 @@ def load_input(source: Source, *, fetch_options: dict[str, Any] | None = None) -
 def _progress_bar(total: int, progress: bool | None, desc: str) -> Any:
     if progress is False or (progress is None and total <= PROGRESS_MIN_ARTICLES):
         return None
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     return tqdm(total=total, desc=desc, unit="article", file=sys.stderr)
 

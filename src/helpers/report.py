@@ -43,7 +43,7 @@ h1{font-size:1.6em;margin-bottom:4px} h2{border-bottom:2px solid #ddd;padding-bo
 h3{margin-bottom:4px} .meta{color:#555;font-size:.92em}
 table{border-collapse:collapse;margin:8px 0 16px;font-size:.9em;width:100%}
 th,td{border:1px solid #ddd;padding:4px 6px;vertical-align:top;unicode-bidi:plaintext;text-align:start;
-overflow-wrap:anywhere}
+overflow-wrap:break-word}
 summary{cursor:pointer} summary h3{display:inline}
 th{background:#f3f3f3} tr:nth-child(even) td{background:#fafafa}
 figure{margin:16px 0;text-align:center} figure img{max-width:100%;border:1px solid #eee}
@@ -51,7 +51,7 @@ figcaption{color:#555;font-size:.9em}
 article{border:1px solid #ddd;border-radius:6px;padding:12px 16px;margin:16px 0}
 .warn{background:#fff4e5;border-left:4px solid #E69F00;padding:8px 12px}
 .ar{direction:rtl;text-align:right;unicode-bidi:isolate}
-code{background:#f3f3f3;padding:0 3px}
+code{background:#f3f3f3;padding:0 3px} .scroll{overflow-x:auto}
 """
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 #: Report figures in display order, with their captions.
@@ -136,7 +136,8 @@ def table_html(table: pd.DataFrame | None, *, names: Mapping[str, str] | None = 
                      for row in shown.itertuples(index=False))
     more = (f'<p class="meta">{len(frame) - max_rows} more rows in the CSV/Parquet tables.</p>'
             if len(frame) > max_rows else "")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table>{more}"
+    return (f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>\n{body}\n'
+            f"</tbody></table></div>{more}")
 
 
 # ----------------------------------------------------------------------------- figures

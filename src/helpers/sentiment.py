@@ -53,6 +53,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import warnings
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -607,8 +608,9 @@ def score_mentions(
     Mentions whose ``actor_id`` is missing are skipped. Words of the target span (and, with
     ``settings.exclude_mentions``, of every other mention in the table) are never evidence.
 
-    Example: the context ``باريس تعارض «[التدخل التركي]»`` yields for turkey
-    ``label="negative"`` with evidence ``تعارض...`` / ``التدخل:-0.50×1.00``.
+    Example: in ``وصل المزيد من المرتزقة إلى قوات حفتر`` the mention ``قوات حفتر`` (lna) gets
+    the context ``وصل المزيد من المرتزقة إلى «[قوات حفتر]»``, score -0.58, label
+    ``negative`` and evidence ``المرتزقة:-1.00×0.67``.
     """
     method = (method or os.environ.get("ARABIC_NEWS_MODELS") or "bundled").lower()
     if method not in {"bundled", "camelbert", "auto"}:
@@ -736,7 +738,9 @@ def _unavailable(name: str, why: str) -> SentimentModelUnavailable:
 
 @lru_cache(maxsize=2)
 def _load_sentiment_model(name: str) -> SentimentClassifier:
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
+    with warnings.catch_warnings():  # tqdm's "IProgress not found" in Jupyter
+        warnings.filterwarnings("ignore", message="IProgress not found")
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
 
     local = Path(name).expanduser()
     is_local = local.is_dir()

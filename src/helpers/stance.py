@@ -77,13 +77,16 @@ PRONOUN_OPENERS = frozenset(match_key(w) for w in (
     "أنه", "أنها", "أنهم", "أنهما", "إنه", "إنها", "إنهم", "إنهما", "بأنه", "بأنها", "لأنها",
     "لأنه", "لكنه", "لكنها",
 ))
-# Locative/temporal prepositions: an actor right after them is a place of the event, not an
-# argument (تدعم باريس الحل السياسي في ليبيا does not make Libya a target).
+# Locative, temporal and destination prepositions: an actor right after them is where the
+# event happens, not an argument (تدعم باريس الحل السياسي في ليبيا does not make Libya a
+# target; إرسال قوات إلى ليبيا لدعم حكومة الوفاق does not make Libya the supporter; in
+# رحبت ويليامز باسم البعثة the mission is who she speaks for, not whom she welcomes).
 LOCATIVE_PREPS = frozenset(match_key(w) for w in (
-    "في", "عبر", "داخل", "خارج", "قرب", "منذ", "خلال", "أمام", "وسط",
+    "في", "عبر", "داخل", "خارج", "قرب", "منذ", "خلال", "أمام", "وسط", "إلى", "الى", "نحو",
+    "باسم",
 ))
 PREPOSITIONS = LOCATIVE_PREPS | frozenset(match_key(w) for w in (
-    "من", "عن", "إلى", "الى", "على", "مع", "لدى", "حول", "بشأن", "ضد", "بين", "تجاه", "نحو",
+    "من", "عن", "على", "مع", "لدى", "حول", "بشأن", "ضد", "بين", "تجاه",
 ))
 # Head nouns of titles: an actor right after one of them, followed by a person's name, is
 # part of the title (وزير خارجية حكومة الوفاق محمد سيالة -> one noun phrase).
@@ -392,9 +395,10 @@ def _build_sentence(text: str, offset: int, mentions: pd.DataFrame,
     """Tokens, actor units and coordinated groups of one sentence.
 
     A *unit* is one noun phrase naming an actor: adjacent mentions are merged when the
-    second is a nisba adjective or one of them is a person (فاغنر الروسية، الرئيس الروسي
-    فلاديمير بوتين، وزير خارجية حكومة الوفاق محمد سيالة); its first actor stands for it. Two
-    adjacent nisbas (مصري فرنسي) or units joined by و form a *group* (a coordinated pair)."""
+    second is a nisba adjective (فاغنر الروسية) or a person in apposition after a nisba or a
+    title (الرئيس الروسي فلاديمير بوتين، وزير خارجية حكومة الوفاق محمد سيالة); its first actor
+    stands for it. Two adjacent nisbas (مصري فرنسي) or units joined by و form a *group* (a
+    coordinated pair)."""
     tokens: list[_Token] = []
     for a, b in word_spans(text):
         word = text[a:b]
