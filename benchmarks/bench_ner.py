@@ -291,8 +291,8 @@ def main(argv: list[str] | None = None) -> int:
         ours = run_worker("ours", tmp / "bert-base-random", sentences_file, tmp)
         camel = ({"error": "skipped (--skip-camel)"} if args.skip_camel else
                  run_worker("camel", tmp / "bert-base-random", sentences_file, tmp))
-        bundled_dir = REPO / "data" / "models" / "ner-bundled"
-        bundled = (run_worker("ours", "bundled", sentences_file, tmp) if bundled_dir.is_dir()
+        bundled_model = REPO / "data" / "models" / "ner-bundled" / "model.crfsuite"
+        bundled = (run_worker("ours", "bundled", sentences_file, tmp) if bundled_model.is_file()
                    else {"error": "data/models/ner-bundled/ is missing (make train-ner)"})
 
     base = camel.get("seconds") and camel["words"] / camel["seconds"]

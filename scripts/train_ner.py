@@ -47,6 +47,7 @@ from helpers.ner_bundled import (
     BundledTagger,
     Resources,
     Sentence,
+    build_entity_rates,
     build_gazetteer,
     read_anercorp,
     read_aqmar,
@@ -113,15 +114,34 @@ def cached_clusters(texts: list[list[str]], **kw) -> dict[str, tuple[str, ...]]:
 
 
 def fold_gazetteers(train: list[Sentence], extra_gaz: list[Sentence], folds: int,
-                    min_count: int) -> list[dict[str, frozenset[str]]]:
-    """Per training sentence, the gazetteer built WITHOUT its own fold (out-of-fold)."""
+                    min_count: int, n_first: int | None = None) -> list[dict[str, frozenset[str]]]:
+    """Per training sentence, the gazetteer built WITHOUT its own fold (out-of-fold).
+
+    Folds are contiguous blocks (so repeated names within one article stay in one fold),
+    cut separately in the first ``n_first`` sentences (ANERcorp) and in the rest.
+    """
     n = len(train)
-    fold_of = [i * folds // n for i in range(n)]
+    a = n if n_first is None else n_first
+    fold_of = [i * folds // a for i in range(a)]
+    fold_of += [i * folds // (n - a) for i in range(n - a)]
     out_gaz = []
     for f in range(folds):
         others = [s for s, g in zip(train, fold_of, strict=True) if g != f] + extra_gaz
         out_gaz.append(build_gazetteer(others, min_count))
     return [out_gaz[g] for g in fold_of]
+
+
+def fold_rates(train: list[Sentence], extra: list[Sentence], folds: int,
+               n_first: int) -> list[dict[str, str]]:
+    """Per training sentence, entity rates computed WITHOUT its own fold (as the gazetteer)."""
+    n = len(train)
+    fold_of = [i * folds // n_first for i in range(n_first)]
+    fold_of += [i * folds // (n - n_first) for i in range(n - n_first)]
+    per_fold = []
+    for f in range(folds):
+        others = [s for s, g in zip(train, fold_of, strict=True) if g != f] + extra
+        per_fold.append(build_entity_rates(others))
+    return [per_fold[g] for g in fold_of]
 
 
 def drop_types(data: list[Sentence], types: set[str]) -> list[Sentence]:
@@ -156,8 +176,8 @@ def fill_model_card(card: Path, scores: dict) -> None:
                  f"size {scores['size_mb']:.1f} MB.")
     block = "\n".join(lines)
     text = card.read_text(encoding="utf-8")
-    text = re.sub(r"(<!-- SCORES -->\n).*?(\n<!-- /SCORES -->)",
-                  lambda m: m.group(1) + block + m.group(2), text, flags=re.S)
+    text = re.sub(r"<!-- SCORES -->.*?<!-- /SCORES -->",
+                  lambda m: f"<!-- SCORES -->\n{block}\n<!-- /SCORES -->", text, flags=re.S)
     card.write_text(text, encoding="utf-8")
 
 
@@ -169,13 +189,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default=str(DEFAULT_MODEL_DIR), help="model folder to write")
     p.add_argument("--dev", action="store_true",
                    help="train on the first 90%% of ANERcorp train, report the last 10%%")
-    p.add_argument("--extra", default="aqmar",
+    p.add_argument("--extra", default="none",
                    help="extra TRAINING corpora: comma list of aqmar, wikifane, or none")
     p.add_argument("--gaz-extra", default="aqmar,wikifane",
                    help="corpora whose entities feed the gazetteer (besides ANERcorp train)")
+    p.add_argument("--extra-max", type=int, default=0,
+                   help="use at most N sentences of each extra corpus (evenly spaced)")
+    p.add_argument("--augment", action="store_true",
+                   help="domain adaptation by feature augmentation (ANERcorp vs extra corpora)")
+    p.add_argument("--wf-attach", choices=["none", "train", "all"], default="train",
+                   help="re-attach WikiFANE clitics: never, for CRF training only, everywhere")
     p.add_argument("--aqmar-misc", action="store_true", help="keep AQMAR's MISC entities")
     p.add_argument("--no-clusters", action="store_true")
     p.add_argument("--no-gazetteer", action="store_true")
+    p.add_argument("--rates", action="store_true",
+                   help="entity-rate features (how often a word is part of an entity)")
     p.add_argument("--gaz-min", type=int, default=1, help="min count of a gazetteer phrase")
     p.add_argument("--keep", help="with --dev: also save the dev model to this folder")
     p.add_argument("--folds", type=int, default=5)
@@ -186,11 +214,15 @@ def main(argv: list[str] | None = None) -> int:
 
     t_start = time.perf_counter()
     train = read_anercorp("train", args.data_dir)
-    corpora = {"aqmar": lambda: read_aqmar(args.data_dir),
-               "wikifane": lambda: read_wikifane(args.data_dir)}
-    loaded = {name: fn() for name, fn in corpora.items()}
+    # WikiFANE splits clitics off; its raw tokens feed the clusters and gazetteer, and the
+    # clitic-attached version (ANERcorp-like words) the CRF training (--wf-attach).
+    loaded = {"aqmar": read_aqmar(args.data_dir),
+              "wikifane": read_wikifane(args.data_dir, attach=args.wf_attach == "all")}
     if not args.aqmar_misc:
         loaded["aqmar"] = drop_types(loaded["aqmar"], {"MISC"})
+    as_training = dict(loaded)
+    if args.wf_attach == "train":
+        as_training["wikifane"] = read_wikifane(args.data_dir, attach=True)
     if args.dev:
         cut = int(len(train) * 0.9)
         train, evalset, eval_name = train[:cut], train[cut:], "dev (last 10% of ANERcorp train)"
@@ -198,8 +230,17 @@ def main(argv: list[str] | None = None) -> int:
         evalset, eval_name = read_anercorp("test", args.data_dir), "ANERcorp CAMeL Lab test"
     extra_names = [e for e in args.extra.split(",") if e and e != "none"]
     gaz_names = [e for e in args.gaz_extra.split(",") if e and e != "none"]
-    pool = train + [s for e in extra_names for s in loaded[e]]
-    gaz_only = [s for e in gaz_names if e not in extra_names for s in loaded[e]]
+    def sample_index(n: int) -> set[int]:
+        if not args.extra_max or n <= args.extra_max:
+            return set(range(n))
+        return {i * n // args.extra_max for i in range(args.extra_max)}
+
+    picked = {e: sample_index(len(loaded[e])) for e in extra_names}
+    pool = train + [s for e in extra_names for i, s in enumerate(as_training[e])
+                    if i in picked[e]]
+    # gazetteer-only sentences: corpora not trained on, and the unsampled rest of the others
+    gaz_only = [s for e in gaz_names for i, s in enumerate(loaded[e])
+                if i not in picked.get(e, ())]
 
     res = Resources()
     if not args.no_clusters:
@@ -212,16 +253,26 @@ def main(argv: list[str] | None = None) -> int:
     per_sentence_gaz: list[dict] = [no_gaz] * len(pool)
     if not args.no_gazetteer:
         res.gazetteer = build_gazetteer(pool + gaz_only, args.gaz_min)
-        per_sentence_gaz = fold_gazetteers(pool, gaz_only, args.folds, args.gaz_min)
+        per_sentence_gaz = fold_gazetteers(pool, gaz_only, args.folds, args.gaz_min, len(train))
         print(f"gazetteer: {len(res.gazetteer)} phrases")
 
     t0 = time.perf_counter()
     xs = []
-    fold_res: dict[int, Resources] = {}  # one Resources per distinct fold gazetteer
-    for (words, _), gaz in zip(pool, per_sentence_gaz, strict=True):
-        if id(gaz) not in fold_res:
-            fold_res[id(gaz)] = Resources(res.clusters, gaz, res.max_phrase)
-        xs.append(sentence_features(words, fold_res[id(gaz)]))
+    if args.augment:
+        res.domain = "T"
+    no_rates: dict[str, str] = {}
+    per_sentence_rates = [no_rates] * len(pool)
+    if args.rates:
+        res.rates = build_entity_rates(pool + gaz_only)
+        per_sentence_rates = fold_rates(pool, gaz_only, args.folds, len(train))
+    fold_res: dict[tuple, Resources] = {}  # one Resources per fold gazetteer/rates/domain
+    for i, ((words, _), gaz, rates) in enumerate(
+            zip(pool, per_sentence_gaz, per_sentence_rates, strict=True)):
+        domain = ("T" if i < len(train) else "S") if args.augment else ""
+        tag = (id(gaz), id(rates), domain)
+        if tag not in fold_res:
+            fold_res[tag] = Resources(res.clusters, gaz, res.max_phrase, domain, rates)
+        xs.append(sentence_features(words, fold_res[tag]))
     ys = [tags for _, tags in pool]
     print(f"features: {len(xs)} sentences, {sum(map(len, xs))} words "
           f"({time.perf_counter() - t0:.0f} s)")

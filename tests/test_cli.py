@@ -12,6 +12,7 @@ import pytest
 
 from helpers import ner
 from helpers.__main__ import main
+from helpers.ner_bundled import MODEL_FILE
 from helpers.paths import MODELS_DIR, REPO_ROOT
 
 GOOD = """---
@@ -39,7 +40,7 @@ def models(monkeypatch, tmp_path):
     NER cache goes to a temporary folder."""
     monkeypatch.setenv("ARABIC_NEWS_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("ARABIC_NEWS_MODELS", raising=False)
-    if not (MODELS_DIR / "ner-bundled").is_dir():
+    if not (MODELS_DIR / "ner-bundled" / MODEL_FILE).is_file():
         monkeypatch.setattr(ner, "load_ner", lambda profile=None: NoEntities())
 
 

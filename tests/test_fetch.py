@@ -185,3 +185,12 @@ def test_url_list_file(tmp_path):
 def test_rejects_what_is_not_a_url():
     with pytest.raises(ValueError, match="not an http"):
         fetch.fetch_urls(["ftp://example.org/file"])
+
+
+def test_same_page_under_two_addresses_is_reported_as_duplicate(server, tmp_path, waits):
+    first, second = f"{server}/a/news_no_date.html", f"{server}/b/news_no_date.html"
+    articles = fetch.fetch_urls([first, second], cache_dir=tmp_path, delay=0)
+    assert articles["url"].tolist() == [first]
+    report = articles.attrs["load_report"]
+    assert report["file"].tolist() == [second]
+    assert report["problem"].iloc[0].startswith(f"duplicate of {first}")

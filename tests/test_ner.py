@@ -336,7 +336,7 @@ def test_auto_falls_back_to_bundled_and_says_so(offline, monkeypatch, capsys):
 
 
 def test_auto_falls_back_to_the_real_bundled_model(offline, capsys):
-    if not (MODELS_DIR / "ner-bundled").is_dir():
+    if not (MODELS_DIR / "ner-bundled" / "model.crfsuite").is_file():
         pytest.skip("the bundled model (data/models/ner-bundled/) is not there yet: "
                     "run `make train-ner`")
     tagger = ner.load_ner("auto")

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from helpers import ner, pipeline
+from helpers.ner_bundled import MODEL_FILE
 from helpers.paths import MODELS_DIR
 from helpers.schema import ACTOR_SENTIMENT, ARTICLES, RESOLVED_MENTIONS, SENTENCES, STANCE
 
@@ -44,7 +45,7 @@ def models(monkeypatch, tmp_path) -> str:
     NER cache goes to a temporary folder."""
     monkeypatch.setenv("ARABIC_NEWS_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("ARABIC_NEWS_MODELS", raising=False)
-    if not (MODELS_DIR / "ner-bundled").is_dir():
+    if not (MODELS_DIR / "ner-bundled" / MODEL_FILE).is_file():
         monkeypatch.setattr(ner, "load_ner", lambda profile=None: NoEntities())
     return "bundled"
 

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from helpers import ner
+from helpers.ner_bundled import MODEL_FILE
 from helpers.paths import MODELS_DIR, REPO_ROOT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -44,7 +45,7 @@ def test_report_renders_in_headless_chromium(tmp_path, monkeypatch):
     from helpers.__main__ import main
 
     monkeypatch.setenv("ARABIC_NEWS_CACHE", str(tmp_path / "cache"))
-    if not (MODELS_DIR / "ner-bundled").is_dir():
+    if not (MODELS_DIR / "ner-bundled" / MODEL_FILE).is_file():
         monkeypatch.setattr(ner, "load_ner", lambda profile=None: NoEntities())
     source = tmp_path / "article.txt"
     source.write_text(ARTICLE, encoding="utf-8")

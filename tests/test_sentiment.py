@@ -310,7 +310,10 @@ def softmax(x):
 
 
 def test_camelbert_path_with_a_tiny_local_model(tmp_path):
+    assert not S.sentiment_model_cached(str(tmp_path / "tiny-sentiment"))
     folder = make_tiny_sentiment_model(tmp_path / "tiny-sentiment")
+    assert S.sentiment_model_cached(str(folder))
+    assert not S.sentiment_model_cached("nobody-here/not-a-sentiment-model")
     clf = S.load_sentiment_model(str(folder))
     tokens = clf.pipe.tokenizer.tokenize("رحب أردوغان")
     assert "أردوغان" in tokens  # hamza survives: the tokenizer does not lower-case
@@ -348,17 +351,8 @@ def test_offline_error_and_auto_fallback(monkeypatch, capsys):
     assert "Using the bundled lexicon method instead" in capsys.readouterr().out
 
 
-def _real_model_cached() -> bool:
-    try:
-        from huggingface_hub import try_to_load_from_cache
-    except ImportError:
-        return False
-    found = try_to_load_from_cache(S.DEFAULT_SENTIMENT_MODEL, "config.json")
-    return isinstance(found, str)
-
-
 @pytest.mark.slow
-@pytest.mark.skipif(not _real_model_cached(),
+@pytest.mark.skipif(not S.sentiment_model_cached(S.DEFAULT_SENTIMENT_MODEL),
                     reason=f"{S.DEFAULT_SENTIMENT_MODEL} is not in the local Hugging Face cache "
                            "(download it once with network access to run this test)")
 def test_real_camelbert_sentiment_model():
@@ -367,3 +361,12 @@ def test_real_camelbert_sentiment_model():
     out = S.score_mentions(resolved, sentences, method="camelbert")
     assert out["method"].iloc[0].startswith(S.DEFAULT_SENTIMENT_MODEL)
     assert out["label"].iloc[0] == "positive" and out["score"].iloc[0] > 0
+
+
+def test_method_none_reads_the_profile_environment(monkeypatch):
+    sentences, resolved = one_sentence_tables("رحبت مصر بالاتفاق", [("مصر", "egypt")])
+    monkeypatch.setenv("ARABIC_NEWS_MODELS", "bundled")
+    assert S.score_mentions(resolved, sentences, method=None)["method"].iloc[0] == S.BUNDLED_METHOD
+    monkeypatch.setenv("ARABIC_NEWS_MODELS", "something-else")
+    with pytest.raises(ValueError, match="method must be"):
+        S.score_mentions(resolved, sentences, method=None)

@@ -261,6 +261,8 @@ def articles_from_pages(pages: dict[str, Path]) -> pd.DataFrame:
         articles.loc[undated, "date_note"] = articles.loc[undated, "date_note"].fillna(
             "no date found in the page")
     report["file"] = report["file"].map(url_of)
+    for url, path in pages.items():  # "duplicate of <sha>" -> "duplicate of <url>"
+        report["problem"] = report["problem"].str.replace(path.stem, url, regex=False)
     articles.attrs["load_report"] = report[LOAD_REPORT].reset_index(drop=True)
     return articles
 
@@ -281,7 +283,8 @@ def fetch_urls(urls: Iterable[str], *, cache_dir: str | Path | None = None, time
     ``articles.attrs["load_report"]`` (columns file, problem, action), like the loader's
     bad files. A host that cannot be reached is not asked again for its other URLs; when no
     page could be read at all because no host was reachable, :class:`NetworkUnavailable`
-    is raised with advice (save the pages as ``.html`` and load them). ``progress``: a tqdm bar (``None``: when more than 3 URLs).
+    is raised with advice (save the pages as ``.html`` and load them). ``progress``: a tqdm
+    bar (``None``: when more than 3 URLs).
 
     >>> articles = fetch_urls(["https://example.org/ar/news/1"], delay=2)  # doctest: +SKIP
     """
@@ -309,7 +312,7 @@ def fetch_urls(urls: Iterable[str], *, cache_dir: str | Path | None = None, time
         host = urlsplit(url).netloc.lower()
         path = page_cache_path(url, cache_dir)
         if path.is_file():
-            html_text = path.read_text(encoding="utf-8")
+            pass  # cached: no request
         elif host in unreachable:
             report.append({"file": url, "problem": str(unreachable[host]), "action": "skipped"})
             continue

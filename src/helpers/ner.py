@@ -144,7 +144,7 @@ def _load_cached(profile: str, model: str) -> Tagger:
     try:
         return TransformersTagger.from_pretrained(model)
     except NERModelUnavailable:
-        tagger = _load_bundled()
+        tagger = _load_cached("bundled", "")
         print(f"NER profile 'auto': {model} is not in the local Hugging Face cache and the hub "
               f"is not reachable; using the bundled model ({tagger.identity}) instead.")
         return tagger
@@ -235,9 +235,9 @@ class TransformersTagger:
         Tries the local cache first; raises :class:`NERModelUnavailable` with one line
         when the model is not cached and cannot be downloaded.
         """
-        with warnings.catch_warnings():  # tqdm's "IProgress not found" in Jupyter
-            warnings.filterwarnings("ignore", message="IProgress not found")
-            from transformers import AutoModelForTokenClassification, AutoTokenizer
+        transformers = _import_transformers()
+        AutoTokenizer = transformers.AutoTokenizer  # noqa: N806
+        AutoModelForTokenClassification = transformers.AutoModelForTokenClassification  # noqa: N806
 
         name = str(name_or_path)
         local = _is_local(name)
@@ -366,6 +366,14 @@ class TransformersTagger:
                     centrality[i][w] = c
                     result[i][w] = (self.labels[label_id], float(prob))
         return result
+
+
+def _import_transformers() -> Any:
+    """``import transformers`` without tqdm's "IProgress not found" warning in Jupyter."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="IProgress not found")
+        import transformers
+    return transformers
 
 
 def _hub_offline() -> bool:
@@ -617,10 +625,8 @@ def train_wordpiece(texts: Sequence[str], vocab_size: int = 1000, *,
     >>> train_wordpiece(texts, vocab_size=30, lowercase=True).tokenize("أردوغان")  # no hamza
     ['[UNK]']
     """
-    from transformers import BertTokenizer
-
     vocab = learn_wordpiece_vocab(texts, vocab_size)
-    return BertTokenizer(vocab={piece: i for i, piece in enumerate(vocab)},
+    return _import_transformers().BertTokenizer(vocab={piece: i for i, piece in enumerate(vocab)},
                          do_lower_case=lowercase, model_max_length=MAX_TOKENS)
 
 

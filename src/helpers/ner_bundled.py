@@ -175,12 +175,50 @@ def read_aqmar(data_dir: str | Path | None = None) -> list[Sentence]:
     return [s for p in files for s in read_conll(p, AQMAR_MAP)]
 
 
-def read_wikifane(data_dir: str | Path | None = None) -> list[Sentence]:
-    """WikiFANE gold (CC BY-SA 3.0), fine-grained classes mapped with :data:`WIKIFANE_MAP`."""
+_SPLIT_PROCLITICS = {"و", "ف", "ب", "ل", "ك"}
+_SPLIT_ENCLITICS = {"ه", "ها", "هم", "هما", "هن", "كم", "كما", "نا", "ي"}
+
+
+def attach_clitics(words: Sequence[str], tags: Sequence[str]) -> Sentence:
+    """Re-attach clitics that a corpus wrote as separate tokens (``و تعتبر``, ``عاصمة ها``),
+    so the words look like ANERcorp's (``وتعتبر``, ``عاصمتها``); a word keeps its own tag.
+
+    >>> attach_clitics(["و", "ل", "الكتاب", "عاصمة", "ها", "و", "."], ["O"] * 7)
+    (['وللكتاب', 'عاصمتها', 'و', '.'], ['O', 'O', 'O', 'O'])
+    """
+    out_w: list[str] = []
+    out_t: list[str] = []
+    pending = ""
+    for i, (word, tag) in enumerate(zip(words, tags, strict=True)):
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if word in _SPLIT_PROCLITICS and _ARABIC.match(nxt or "-"):
+            pending += word
+            continue
+        if word in _SPLIT_ENCLITICS and out_w and not pending and _ARABIC.match(out_w[-1][-1:] or "-"):
+            base = out_w[-1]
+            out_w[-1] = (base[:-1] + "ت" if base.endswith("ة") else base) + word
+            continue
+        if pending:
+            if pending.endswith("ل") and word.startswith("ال"):
+                word = word[1:]
+            word = pending + word
+            pending = ""
+        out_w.append(word)
+        out_t.append(tag)
+    return out_w, repair_bio(out_t)
+
+
+def read_wikifane(data_dir: str | Path | None = None, attach: bool = True) -> list[Sentence]:
+    """WikiFANE gold (CC BY-SA 3.0), fine-grained classes mapped with :data:`WIKIFANE_MAP`.
+
+    WikiFANE splits clitics off (``و تعتبر``); with ``attach`` they are glued back on
+    (:func:`attach_clitics`) to match ANERcorp's tokenisation.
+    """
     path = _ner_dir(data_dir) / "wikifane" / "WikiFANE_Gold_2014_500K.txt"
     if not path.is_file():
         raise FileNotFoundError(f"WikiFANE file not found: {path}")
-    return read_conll(path, WIKIFANE_MAP)
+    sentences = read_conll(path, WIKIFANE_MAP)
+    return [attach_clitics(w, t) for w, t in sentences] if attach else sentences
 
 
 # --------------------------------------------------------------------------- features
@@ -221,13 +259,12 @@ def strip_proclitics(key: str) -> tuple[str, str]:
     return "", key
 
 
-def proclitic_variants(key: str) -> list[str]:
-    """Forms of a match key with its proclitics removed, the article kept or dropped.
+def clitic_forms(key: str) -> list[str]:
+    """A match key, without a leading conjunction (و ف), and without a preposition too
+    (ب ل ك; ``لل`` -> ``ال``); the article is kept.
 
-    >>> proclitic_variants("وللامم")
-    ['وللامم', 'للامم', 'الامم', 'امم']
-    >>> proclitic_variants("بطرابلس")
-    ['بطرابلس', 'طرابلس']
+    >>> clitic_forms("وللامم"), clitic_forms("الجزائر")
+    (['وللامم', 'للامم', 'الامم'], ['الجزائر'])
     """
     out = [key]
     rest = key
@@ -238,6 +275,18 @@ def proclitic_variants(key: str) -> list[str]:
         out.append("ال" + rest[2:])
     elif rest[:1] in ("ب", "ل", "ك") and len(rest) > 3:
         out.append(rest[1:])
+    return out
+
+
+def proclitic_variants(key: str) -> list[str]:
+    """Forms of a match key with its proclitics removed, the article kept or dropped.
+
+    >>> proclitic_variants("وللامم")
+    ['وللامم', 'للامم', 'الامم', 'امم']
+    >>> proclitic_variants("بطرابلس")
+    ['بطرابلس', 'طرابلس']
+    """
+    out = clitic_forms(key)
     bare = strip_proclitics(key)[1]
     if bare not in out:
         out.append(bare)
@@ -282,11 +331,15 @@ class Resources:
 
     ``clusters`` maps a match key to a tuple of cluster ids (one per clustering granularity);
     ``gazetteer`` maps a match-key phrase (words joined by spaces) to its entity types.
+    A non-empty ``domain`` adds a domain-specific copy of every feature (the model was trained
+    with "frustratingly easy" domain adaptation; ``T`` marks ANERcorp-like news).
     """
 
     clusters: dict[str, tuple[str, ...]] = field(default_factory=dict)
     gazetteer: dict[str, frozenset[str]] = field(default_factory=dict)
     max_phrase: int = 5
+    domain: str = ""
+    rates: dict[str, str] = field(default_factory=dict)
     token_types: dict[str, frozenset[str]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -304,6 +357,8 @@ class Resources:
             "clusters": {k: "|".join(v) for k, v in sorted(self.clusters.items())},
             "gazetteer": {k: "|".join(sorted(v)) for k, v in sorted(self.gazetteer.items())},
             "max_phrase": self.max_phrase,
+            "domain": self.domain,
+            "rates": dict(sorted(self.rates.items())),
         }
 
     @classmethod
@@ -313,6 +368,8 @@ class Resources:
             clusters={k: tuple(v.split("|")) for k, v in obj["clusters"].items()},
             gazetteer={k: frozenset(v.split("|")) for k, v in obj["gazetteer"].items()},
             max_phrase=int(obj.get("max_phrase", 5)),
+            domain=str(obj.get("domain", "")),
+            rates=dict(obj.get("rates", {})),
         )
 
 
@@ -336,8 +393,42 @@ def build_gazetteer(sentences: Iterable[Sentence], min_count: int = 1) -> dict[s
     out: dict[str, set[str]] = {}
     for (phrase, kind), n in counts.items():
         if n >= min_count and phrase:
-            out.setdefault(phrase, set()).add(kind)
+            first, _, rest = phrase.partition(" ")
+            # the name also without a conjunction/preposition glued to it (وبغداد -> بغداد)
+            for variant in clitic_forms(first):
+                out.setdefault(f"{variant} {rest}".strip(), set()).add(kind)
     return {k: frozenset(v) for k, v in out.items()}
+
+
+def build_entity_rates(sentences: Iterable[Sentence], min_count: int = 2) -> dict[str, str]:
+    """How often each word (match key) is part of an entity in labelled sentences:
+    ``TYPE:bucket`` of its most frequent type, bucket 0 (<10%) to 4 (>=90%) of occurrences.
+
+    >>> data = [(["قال", "عباس"], ["O", "B-PERS"])] * 3 + [(["قال", "عباس"], ["O", "O"])]
+    >>> build_entity_rates(data)
+    {'قال': 'O:0', 'عباس': 'PERS:3'}
+    """
+    total: dict[str, int] = {}
+    typed: dict[tuple[str, str], int] = {}
+    for words, tags in sentences:
+        for word, tag in zip(words, tags, strict=True):
+            key = match_key(word) or word
+            total[key] = total.get(key, 0) + 1
+            if tag != "O":
+                typed[(key, tag[2:])] = typed.get((key, tag[2:]), 0) + 1
+    best: dict[str, tuple[int, str]] = {}
+    for (key, kind), n in typed.items():
+        if n > best.get(key, (0, ""))[0]:
+            best[key] = (n, kind)
+    out = {}
+    for key, n_all in total.items():
+        if n_all < min_count:
+            continue
+        n, kind = best.get(key, (0, "O"))
+        rate = n / n_all
+        bucket = 0 if rate < 0.1 else 1 if rate < 0.4 else 2 if rate < 0.7 else 3 if rate < 0.9 else 4
+        out[key] = f"{kind}:{bucket}"
+    return out
 
 
 def gazetteer_marks(keys: Sequence[str], gazetteer: dict[str, frozenset[str]],
@@ -376,6 +467,7 @@ def _token_feats(word: str, key: str, res: Resources) -> dict[str, str]:
     f = {"w": word, "k": key, "ps": rest, "st": st, "pre": pre, "sh": word_shape(word)}
     kinds = res.token_types.get(key) or res.token_types.get(rest) or ()
     f["gt"] = ",".join(sorted(kinds))
+    f["er"] = res.rates.get(key) or res.rates.get(rest) or "-"
     cl = res.clusters.get(key) or res.clusters.get(rest)
     if cl:
         for j, c in enumerate(cl):
@@ -411,6 +503,8 @@ def sentence_features(words: Sequence[str], res: Resources) -> list[list[str]]:
         f += [f"{name}={t[name]}" for name in ("c0", "c1", "c2") if name in t]
         f += [f"g={m}" for m in sorted(gaz[i])]
         f += [f"gt={kind}" for kind in t["gt"].split(",") if kind]
+        if res.rates:
+            f.append(f"er={t['er']}")
         f += [f"trig={kind}" for kind in trig[i]]
         if i == 0:
             f.append("BOS")
@@ -427,11 +521,15 @@ def sentence_features(words: Sequence[str], res: Resources) -> list[list[str]]:
             if abs(d) == 1:
                 f += [f"{d}:g={m}" for m in sorted(gaz[j])]
                 f += [f"{d}:s2={o['k'][-2:]}", f"{d}:pre={o['pre']}", f"{d}:gt={o['gt']}"]
+                if res.rates:
+                    f.append(f"{d}:er={o['er']}")
             f += [f"{d}:trig={kind}" for kind in trig[j]]
         if i > 0:
             f.append(f"bg-={toks[i - 1]['k']}|{k}")
         if i < n - 1:
             f.append(f"bg+={k}|{toks[i + 1]['k']}")
+        if res.domain:  # feature augmentation (Daume 2007): shared + domain-specific copies
+            f += [f"{res.domain}|{x}" for x in f]
         out.append(f)
     return out
 

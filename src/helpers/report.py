@@ -197,8 +197,9 @@ def _figure_specs(analysis: Any) -> list[tuple[str, Callable[[], Any] | None, st
         add("attention_over_time", "timeline", "plot_attention", attention,
             lambda f: f(attention, labels=actors))
     if over_time is not None:
-        top = over_time.groupby("actor_id")["n"].sum().sort_values(ascending=False)
-        chosen = sorted(top.index[:4], key=lambda a: -top[a])
+        # actors seen in the most time bins first, then the most scored mentions
+        spread = over_time.groupby("actor_id").agg(bins=("bin", "nunique"), n=("n", "sum"))
+        chosen = spread.sort_values(["bins", "n"], ascending=False).index[:4].tolist()
         add("sentiment_over_time", "timeline", "plot_sentiment", over_time,
             lambda f: f(over_time, chosen, labels=actors))
     return specs

@@ -736,6 +736,26 @@ def _unavailable(name: str, why: str) -> SentimentModelUnavailable:
     )
 
 
+def sentiment_model_cached(model: str | None = None) -> bool:
+    """True when the sentiment model (``model``, env ``ARABIC_NEWS_SENTIMENT_MODEL`` or the
+    CAMeLBERT default) is a local folder or is in the local Hugging Face cache.
+
+    Looks only at the disk, never at the network: a notebook can decide whether to run the
+    camelbert method without waiting for an unreachable hub.
+    """
+    name = model or os.environ.get("ARABIC_NEWS_SENTIMENT_MODEL") or DEFAULT_SENTIMENT_MODEL
+    if Path(name).expanduser().is_dir():
+        return (Path(name).expanduser() / "config.json").is_file()
+    try:
+        with warnings.catch_warnings():  # tqdm's "IProgress not found" in Jupyter
+            warnings.filterwarnings("ignore", message="IProgress not found")
+            from huggingface_hub import try_to_load_from_cache
+
+        return isinstance(try_to_load_from_cache(name, "config.json"), str)
+    except (ImportError, ValueError):  # not installed, or not a valid hub id (a missing folder)
+        return False
+
+
 @lru_cache(maxsize=2)
 def _load_sentiment_model(name: str) -> SentimentClassifier:
     with warnings.catch_warnings():  # tqdm's "IProgress not found" in Jupyter

@@ -584,6 +584,10 @@ def plot_sentiment(
     fig, axes = plt.subplots(
         len(actors), 1, figsize=(11, 2.4 * len(actors) + 0.8), sharex=True, squeeze=False
     )
+    if len(sentiment_table):  # the whole table's time range, so figures line up
+        first, last = sentiment_table["bin"].min(), sentiment_table["bin"].max()
+        pad = max((last - first) * 0.03, pd.Timedelta(days=15))
+        axes[0, 0].set_xlim(first - pad, last + pad)
     for ax, actor in zip(axes[:, 0], actors, strict=True):
         sub = sentiment_table[sentiment_table["actor_id"] == actor].sort_values("bin")
         color = actor_color(actor)
