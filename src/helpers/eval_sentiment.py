@@ -26,12 +26,16 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .paths import DATA_DIR
 from .schema import RESOLVED_MENTIONS
 from .sentiment import LABELS, BundledSettings, SentimentModelUnavailable, score_mentions
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 EVAL_PATH = DATA_DIR / "eval" / "sentiment.csv"
 EVAL_COLUMNS = ["id", "sentence", "actor_id", "target", "occurrence", "gold", "rationale", "origin"]
@@ -168,7 +172,7 @@ def summary_table(results: dict[str, dict]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def plot_confusion(metrics: dict, ax=None, title: str = "Confusion matrix"):
+def plot_confusion(metrics: dict, ax: Axes | None = None, title: str = "Confusion matrix") -> Axes:
     """Heat map of a confusion matrix from :func:`sentiment_metrics`; returns the Axes."""
     import matplotlib.pyplot as plt
 

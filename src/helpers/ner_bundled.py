@@ -25,6 +25,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from helpers.clean import match_key
@@ -245,6 +246,7 @@ LOC_TRIGGERS = frozenset(match_key(w) for w in """
 TRIGGERS = {"PERS": PERSON_TRIGGERS, "ORG": ORG_TRIGGERS, "LOC": LOC_TRIGGERS}
 
 
+@lru_cache(maxsize=200_000)
 def strip_proclitics(key: str) -> tuple[str, str]:
     """Split a match key into (proclitic, rest), keeping at least two letters of the rest.
 
@@ -276,6 +278,16 @@ def clitic_forms(key: str) -> list[str]:
     elif rest[:1] in ("ب", "ل", "ك") and len(rest) > 3:
         out.append(rest[1:])
     return out
+
+
+@lru_cache(maxsize=200_000)
+def _variants(key: str) -> tuple[str, ...]:
+    return tuple(proclitic_variants(key))
+
+
+@lru_cache(maxsize=200_000)
+def _key(word: str) -> str:
+    return match_key(word) or word
 
 
 def proclitic_variants(key: str) -> list[str]:
@@ -446,7 +458,7 @@ def gazetteer_marks(keys: Sequence[str], gazetteer: dict[str, frozenset[str]],
         hit = 0
         for length in range(min(max_phrase, n - i), 0, -1):
             tail = keys[i + 1 : i + length]
-            for first in proclitic_variants(keys[i]):
+            for first in _variants(keys[i]):
                 kinds = gazetteer.get(" ".join([first, *tail]))
                 if kinds:
                     for kind in kinds:
@@ -482,7 +494,7 @@ def sentence_features(words: Sequence[str], res: Resources) -> list[list[str]]:
     >>> "k=حفتر" in feats[2], "-1:trig=PERS" in feats[2], "BOS" in feats[0]
     (True, True, True)
     """
-    keys = [match_key(w) or w for w in words]
+    keys = [_key(w) for w in words]
     toks = [_token_feats(w, k, res) for w, k in zip(words, keys, strict=True)]
     gaz = gazetteer_marks(keys, res.gazetteer, res.max_phrase)
     trig = []

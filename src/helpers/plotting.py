@@ -55,6 +55,7 @@ def setup(notebook: str | None = None, seed: int = SEED) -> dict:
     global _current_notebook
     if notebook:
         _current_notebook = notebook
+    _inline_in_notebook()
     family = register_arabic_font()
     matplotlib.rcParams.update(
         {
@@ -89,6 +90,18 @@ def setup(notebook: str | None = None, seed: int = SEED) -> dict:
         pass
     return {"notebook": _current_notebook, "font": family, "seed": seed,
             "matplotlib": matplotlib.__version__}
+
+
+def _inline_in_notebook() -> None:
+    """Show figures inline in a Jupyter kernel even when ``MPLBACKEND=Agg`` is exported (the
+    Makefile sets it so that scripts and tests never need a screen)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None and shell.__class__.__name__ == "ZMQInteractiveShell":
+        shell.run_line_magic("matplotlib", "inline")
 
 
 def figure_path(name: str, notebook: str | None = None) -> Path:

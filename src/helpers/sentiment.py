@@ -59,6 +59,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -67,6 +68,9 @@ from .clean import match_key
 from .paths import DATA_DIR
 from .schema import ACTOR_SENTIMENT
 from .tokens import word_spans
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 LEXICON_DIR = DATA_DIR / "lexicon"
 DEFAULT_SENTIMENT_MODEL = "CAMeL-Lab/bert-base-arabic-camelbert-msa-sentiment"
@@ -914,9 +918,9 @@ def plot_actor_sentiment(
     actors: pd.DataFrame | None = None,
     *,
     top: int | None = 15,
-    ax=None,
+    ax: Axes | None = None,
     title: str = "Sentiment toward actors (mean and 95% bootstrap interval)",
-):
+) -> Axes:
     """Dot chart of ``aggregate_sentiment`` output: mean score with its interval, n labelled.
 
     Actors with small n are drawn as hollow dots (their interval is wide or, for n = 1,
