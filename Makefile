@@ -73,7 +73,7 @@ eval-ner: install  ## entity P/R/F1 of the bundled NER model on the ANERcorp tes
 	$(BIN)/python -m helpers.eval_ner --profile bundled
 
 eval-sentiment: install  ## accuracy / macro-F1 of targeted sentiment and P/R of stance on data/eval/
-	$(BIN)/python -m helpers.eval_sentiment
+	$(BIN)/python -m helpers.eval_sentiment --method bundled --no-stance
 	$(BIN)/python -m helpers.eval_stance
 
 eval: eval-ner eval-sentiment  ## every quality figure

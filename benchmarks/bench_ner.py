@@ -149,7 +149,10 @@ def _peak_mb() -> float:
 def worker_ours(model: str, sentences_file: Path, cache_root: Path) -> dict:
     """Time helpers.ner.run_ner: cold (computes and writes the cache), then a cached re-run."""
     import pandas as pd
-    import transformers  # noqa: F401 - imported before the clock starts, as camel-tools' is
+    from transformers import (  # noqa: F401 - imported before the clock, as camel-tools' are
+        AutoModelForTokenClassification,
+        AutoTokenizer,
+    )
 
     from helpers import ner
 
