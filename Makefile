@@ -46,12 +46,12 @@ notebook: install  ## execute one notebook: make notebook NB=notebooks/01_corpus
 test: export HF_HUB_OFFLINE := 1
 test: install  ## run every test: lint, unit tests and nbval over all notebooks (offline)
 	$(BIN)/ruff check src tests benchmarks scripts
-	$(BIN)/pytest tests
+	$(BIN)/pytest --doctest-modules src/helpers tests
 	$(BIN)/pytest --nbval-lax --sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider $(NOTEBOOKS)
 
 unit: export HF_HUB_OFFLINE := 1
 unit: install  ## unit tests only
-	$(BIN)/pytest tests
+	$(BIN)/pytest --doctest-modules src/helpers tests
 
 nbval: export HF_HUB_OFFLINE := 1
 nbval: install  ## nbval over the committed notebooks only

@@ -124,11 +124,37 @@ def save_fig(name: str, fig: plt.Figure | None = None, notebook: str | None = No
         return Path(path.name)
 
 
+# Fixed, distinct colours for the actors that dominate coverage of the Libyan conflict, so
+# that they never share a colour when drawn together; every other id gets a colour from
+# OTHER_PALETTE by a stable hash of its id.
+KEY_ACTOR_COLORS = {
+    "haftar": "#8B0000", "lna": "#D62728", "aguila_saleh": "#FF9896", "hor": "#E377C2",
+    "sarraj": "#08306B", "gna": "#1F77B4", "presidential_council": "#6BAED6",
+    "dbeibah": "#17BECF", "gnu": "#9EDAE5", "menfi": "#393B79",
+    "turkey": "#2CA02C", "erdogan": "#98DF8A", "russia": "#7F3C8D", "putin": "#C5B0D5",
+    "wagner": "#4D004B", "egypt": "#FF7F0E", "sisi": "#FFBB78", "uae": "#8C564B",
+    "france": "#BCBD22", "italy": "#DBDB8D", "usa": "#525252", "un": "#00A6A6",
+    "unsmil": "#66C2A4", "libya": "#000000", "tripoli": "#637939", "sirte": "#B5CF6B",
+    "algeria": "#CE6DBD", "berlin_conference": "#843C39",
+}
+OTHER_PALETTE = [
+    "#7F7F7F", "#A55194", "#8C6D31", "#BD9E39", "#E7BA52", "#AD494A", "#D6616B",
+    "#6B6ECF", "#9C9EDE", "#31A354", "#3182BD", "#E6550D", "#756BB1", "#636363",
+]
+
+
 def actor_color(actor_id: str) -> str:
     """A stable colour for an actor id, the same in every figure of the collection.
 
-    >>> actor_color("haftar") == actor_color("haftar")
+    The main actors have fixed, mutually distinct colours (``KEY_ACTOR_COLORS``); any
+    other id (including ones a student adds) gets one from a stable hash of the id.
+
+    >>> actor_color("haftar"), actor_color("gna")
+    ('#8B0000', '#1F77B4')
+    >>> actor_color("my_new_actor") == actor_color("my_new_actor")
     True
     """
+    if actor_id in KEY_ACTOR_COLORS:
+        return KEY_ACTOR_COLORS[actor_id]
     digest = hashlib.sha1(actor_id.encode("utf-8")).digest()
-    return PALETTE[digest[0] % len(PALETTE)]
+    return OTHER_PALETTE[digest[0] % len(OTHER_PALETTE)]
