@@ -114,17 +114,24 @@ def _clitic_candidates(key: str) -> tuple[str, ...]:
     return tuple(ordered)
 
 
-def strip_clitics(word: str) -> list[str]:
+def strip_clitics(word: str, *, verbs: bool = False) -> list[str]:
     """Candidate match keys of one word: the key itself, then with proclitics removed
     (conjunction و/ف, preposition ب/ل/ك, article ال, and ل + ال written لل), least
-    stripped first. A stem keeps at least two letters.
+    stripped first. A stem keeps at least two letters. With ``verbs=True`` (lexicon and
+    stance triggers, never names) the future prefix س before an imperfect verb is removed
+    too: سيهاجم -> يهاجم. This is the one clitic stripper of the code base.
 
     >>> strip_clitics("وبالحكومة")
     ['وبالحكومه', 'بالحكومه', 'الحكومه', 'حكومه']
     >>> strip_clitics("للجيش")
     ['للجيش', 'الجيش', 'لجيش', 'جيش']
+    >>> strip_clitics("وسيهاجم", verbs=True)[-1]
+    'يهاجم'
     """
-    return list(_clitic_candidates(match_key(word)))
+    forms = list(_clitic_candidates(match_key(word)))
+    if verbs:
+        forms += [f[1:] for f in forms if len(f) > 3 and f[0] == "س" and f[1] in "يتنا"]
+    return list(dict.fromkeys(forms))
 
 
 def _split_aliases(value: object) -> list[str]:

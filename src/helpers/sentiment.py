@@ -151,10 +151,7 @@ def proclitic_candidates(key: str) -> list[tuple[str, int]]:
     """
     from .actors import strip_clitics
 
-    forms = list(strip_clitics(key))
-    for form in list(forms):
-        if len(form) > 3 and form[0] == "س" and form[1] in "يتنا":
-            forms.append(form[1:])
+    forms = strip_clitics(key, verbs=True)
     out: dict[str, int] = {}
     for form in forms:
         cost = len(key) - len(form)

@@ -252,36 +252,18 @@ def _compile_rules(rules: pd.DataFrame) -> list[Rule]:
 
 
 def word_forms(word: str) -> frozenset[str]:
-    """Match keys of ``word`` with its proclitics peeled off one by one (و/ف، ب/ل/ك، ال،
-    لل، and the future marker س before a verb prefix). The word itself is included.
+    """Match keys of ``word`` with its proclitics peeled off (و/ف، ب/ل/ك، ال، لل, and the
+    future marker س before a verb prefix), from the shared
+    :func:`helpers.actors.strip_clitics`. The word itself is included.
 
     >>> sorted(word_forms("وبالحكومة"))
     ['الحكومه', 'بالحكومه', 'حكومه', 'وبالحكومه']
     >>> "دعم" in word_forms("لدعم")
     True
     """
-    key = match_key(word)
-    forms = {key}
-    stack = [key]
-    while stack:
-        w = stack.pop()
-        nxt = []
-        if w[:1] in _CONJ:
-            nxt.append(w[1:])
-        if w[:1] in _PREP_CLITICS:
-            nxt.append(w[1:])
-        if w.startswith("لل"):
-            nxt.append(w[2:])
-            nxt.append("ال" + w[2:])
-        if w.startswith("ال"):
-            nxt.append(w[2:])
-        if w[:1] == "س" and w[1:2] in ("ي", "ت", "ن", "ا"):
-            nxt.append(w[1:])
-        for cand in nxt:
-            if len(cand) >= 2 and cand not in forms:
-                forms.add(cand)
-                stack.append(cand)
-    return frozenset(forms)
+    from .actors import strip_clitics
+
+    return frozenset(strip_clitics(word, verbs=True))
 
 
 def _word_matches(forms: frozenset[str], pattern: str) -> bool:
