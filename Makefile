@@ -47,7 +47,7 @@ test: export HF_HUB_OFFLINE := 1
 test: install  ## run every test: lint, unit tests and nbval over all notebooks (offline)
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/pytest --doctest-modules src/helpers tests
-	$(BIN)/pytest --nbval-lax --sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider $(NOTEBOOKS)
+	$(BIN)/pytest --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider $(NOTEBOOKS)
 
 unit: export HF_HUB_OFFLINE := 1
 unit: install  ## unit tests only
@@ -55,7 +55,7 @@ unit: install  ## unit tests only
 
 nbval: export HF_HUB_OFFLINE := 1
 nbval: install  ## nbval over the committed notebooks only
-	$(BIN)/pytest --nbval-lax --sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider $(NOTEBOOKS)
+	$(BIN)/pytest --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider $(NOTEBOOKS)
 
 lint: install  ## ruff
 	$(BIN)/ruff check src tests benchmarks scripts

@@ -1,13 +1,14 @@
 """Train the bundled NER model (a CRF) and write it to data/models/ner-bundled/.
 
-Exact command used for the shipped model (about 10 minutes on 2 cores)::
+Exact command used for the shipped model (about 2 minutes on 2 cores; ``make train-ner``)::
 
     python scripts/train_ner.py
 
 Development runs (hold out the last 10% of ANERcorp train as dev, print dev scores; the
 test split is never read)::
 
-    python scripts/train_ner.py --dev --extra aqmar --c1 0.05 --c2 0.01
+    python scripts/train_ner.py --dev --c1 0.05 --c2 0.01
+    python scripts/train_ner.py --dev --extra aqmar --augment   # extra training corpora
 
 Steps: read the corpora (``helpers.ner_bundled`` readers), learn word clusters from their
 unlabelled text (PPMI co-occurrence -> truncated SVD -> k-means at three sizes), build the
@@ -149,13 +150,18 @@ def drop_types(data: list[Sentence], types: set[str]) -> list[Sentence]:
     return [(w, ["O" if t[2:] in types else t for t in tags]) for w, tags in data]
 
 
-def train_crf(xs: list, ys: list, path: Path, c1: float, c2: float, max_iter: int) -> float:
+def train_crf(xs: list, ys: list, path: Path, c1: float, c2: float, max_iter: int,
+              algorithm: str = "lbfgs") -> float:
     """Train and save a CRF; returns the training seconds."""
-    trainer = pycrfsuite.Trainer(verbose=False)
+    trainer = pycrfsuite.Trainer(algorithm=algorithm, verbose=False)
     for x, y in zip(xs, ys, strict=True):
         trainer.append(x, y)
-    trainer.set_params({"c1": c1, "c2": c2, "max_iterations": max_iter,
-                        "feature.possible_transitions": True})
+    params: dict = {"max_iterations": max_iter, "feature.possible_transitions": True}
+    if algorithm == "lbfgs":
+        params |= {"c1": c1, "c2": c2}
+    elif algorithm == "l2sgd":
+        params |= {"c2": c2}
+    trainer.set_params(params)
     t0 = time.perf_counter()
     trainer.train(str(path))
     return time.perf_counter() - t0
@@ -202,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--aqmar-misc", action="store_true", help="keep AQMAR's MISC entities")
     p.add_argument("--no-clusters", action="store_true")
     p.add_argument("--no-gazetteer", action="store_true")
+    p.add_argument("--features", type=int, default=1, choices=[1, 2],
+                   help="feature set (2 adds cluster/gazetteer bigrams)")
     p.add_argument("--rates", action="store_true",
                    help="entity-rate features (how often a word is part of an entity)")
     p.add_argument("--gaz-min", type=int, default=1, help="min count of a gazetteer phrase")
@@ -210,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--c1", type=float, default=0.05)
     p.add_argument("--c2", type=float, default=0.01)
     p.add_argument("--max-iter", type=int, default=200)
+    p.add_argument("--algorithm", default="lbfgs", choices=["lbfgs", "l2sgd", "ap", "pa", "arow"],
+                   help="CRFsuite training algorithm")
     args = p.parse_args(argv)
 
     t_start = time.perf_counter()
@@ -258,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.perf_counter()
     xs = []
+    res.feature_set = args.features
     if args.augment:
         res.domain = "T"
     no_rates: dict[str, str] = {}
@@ -271,7 +282,8 @@ def main(argv: list[str] | None = None) -> int:
         domain = ("T" if i < len(train) else "S") if args.augment else ""
         tag = (id(gaz), id(rates), domain)
         if tag not in fold_res:
-            fold_res[tag] = Resources(res.clusters, gaz, res.max_phrase, domain, rates)
+            fold_res[tag] = Resources(res.clusters, gaz, res.max_phrase, domain, rates,
+                                      res.feature_set)
         xs.append(sentence_features(words, fold_res[tag]))
     ys = [tags for _, tags in pool]
     print(f"features: {len(xs)} sentences, {sum(map(len, xs))} words "
@@ -281,7 +293,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = (Path(args.keep) if args.keep else Path(tmp)) if args.dev else out
         folder.mkdir(parents=True, exist_ok=True)
-        seconds = train_crf(xs, ys, folder / MODEL_FILE, args.c1, args.c2, args.max_iter)
+        seconds = train_crf(xs, ys, folder / MODEL_FILE, args.c1, args.c2, args.max_iter,
+                            args.algorithm)
         save_resources(res, folder / RESOURCES_FILE)
         size = sum((folder / n).stat().st_size for n in (MODEL_FILE, RESOURCES_FILE)) / 1e6
         tagger = BundledTagger.load(folder)
@@ -297,8 +310,8 @@ def main(argv: list[str] | None = None) -> int:
                   "size_mb": round(size, 2),
                   "machine": f"{platform.machine()} CPU, 2 cores",
                   "settings": vars(args) | {"out": None, "data_dir": None},
-                  "command": "python scripts/train_ner.py " + " ".join(
-                      argv if argv is not None else sys.argv[1:])}
+                  "command": " ".join(["python scripts/train_ner.py",
+                                       *(argv if argv is not None else sys.argv[1:])])}
         (out / "scores.json").write_text(json.dumps(scores, indent=2) + "\n", encoding="utf-8")
         fill_model_card(out / "MODEL_CARD.md", scores)
         print(f"wrote {out}")

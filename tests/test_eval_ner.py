@@ -100,3 +100,18 @@ def test_cli_prints_table_for_small_corpus(tmp_path, capsys, monkeypatch):
     micro = next(line for line in out.splitlines() if line.startswith("micro"))
     # 2 of 2 predicted right, 2 of 3 gold found
     assert micro.split()[1:4] == ["100.00", "66.67", "80.00"]
+
+
+def test_load_tagger_routes_profiles(monkeypatch):
+    import helpers.ner as ner
+    from helpers.ner_bundled import DEFAULT_MODEL_DIR, BundledTagger
+
+    asked = []
+    monkeypatch.setattr(ner, "load_ner", lambda name: asked.append(name) or FixedTagger([]))
+    assert isinstance(eval_ner.load_tagger("camelbert"), FixedTagger)
+    assert isinstance(eval_ner.load_tagger(None, "some/hub-id"), FixedTagger)
+    assert asked == ["camelbert", "some/hub-id"]
+    folder_tagger = eval_ner.load_tagger(None, DEFAULT_MODEL_DIR)
+    assert isinstance(folder_tagger, BundledTagger)
+    assert folder_tagger.identity == eval_ner.load_tagger("bundled").identity
+    assert asked == ["camelbert", "some/hub-id"]  # bundled never goes through load_ner

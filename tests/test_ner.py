@@ -422,3 +422,12 @@ def test_a_missing_model_folder_is_reported_as_such(tmp_path, monkeypatch):
     monkeypatch.setenv("ARABIC_NEWS_NER_MODEL", str(tmp_path / "no-such-model"))
     with pytest.raises(FileNotFoundError, match="does not exist"):
         ner.load_ner("camelbert")
+
+
+def test_highlight_html_accepts_spans_without_score_and_skips_overlaps():
+    text = "وصل أردوغان إلى طرابلس"
+    spans = pd.DataFrame({"start": [4, 4, 16], "end": [11, 15, 22], "label": ["PERS", "ORG", None],
+                          "score": [None, 0.5, float("nan")]})
+    out = ner.highlight_html(text, spans, legend=False)
+    assert out.count("<mark") == 2  # the overlapping ORG span is dropped
+    assert 'title="PERS"' in out and 'title=""' in out and "nan" not in out

@@ -113,7 +113,6 @@ def test_test_split_f1_reproduces_model_card(tagger):
     result = evaluate_tagger(tagger, [w for w, _ in test], [t for _, t in test])
     assert result["micro"]["support"] == scores["test"]["micro"]["support"]
     assert 100 * result["micro"]["f1"] == pytest.approx(card_f1, abs=0.5)
-    assert result["micro"]["f1"] >= 0.70
 
 
 # --------------------------------------------------------------------------- readers

@@ -520,7 +520,8 @@ def run_ner(sentences: pd.DataFrame, profile: str | None = None, *, tagger: Tagg
 
 def highlight_html(text: str, mentions: pd.DataFrame, *, legend: bool = True) -> str:
     """Right-to-left HTML of ``text`` with the entity spans of ``mentions`` (offsets into
-    ``text``) coloured by type; the text is escaped. Overlapping spans keep the first.
+    ``text``) coloured by type (hover: type and score, when there is one); the text is
+    escaped. Overlapping spans keep the first.
 
     >>> highlight_html("وصل أردوغان", pd.DataFrame({"start": [4], "end": [11],
     ...     "label": ["PERS"], "score": [0.9]}), legend=False)  # doctest: +ELLIPSIS
@@ -535,15 +536,18 @@ def highlight_html(text: str, mentions: pd.DataFrame, *, legend: bool = True) ->
         start, end = int(row.start), int(row.end)
         if start < pos or end > len(text) or end <= start:
             continue
-        color = ENTITY_COLORS.get(row.label, "#7F7F7F")
-        score = getattr(row, "score", float("nan"))
+        label = "" if pd.isna(row.label) else str(row.label)
+        color = ENTITY_COLORS.get(label, "#7F7F7F")
+        score = pd.to_numeric(getattr(row, "score", None), errors="coerce")
+        title = html.escape(label) + ("" if pd.isna(score) else f" {float(score):.2f}")
         parts.append(html.escape(text[pos:start]))
         parts.append(
-            f'<mark title="{html.escape(row.label)} {score:.2f}" style="background:{color}33;'
+            f'<mark title="{title}" style="background:{color}33;'
             f'border-bottom:2px solid {color};padding:0 2px;border-radius:3px">'
             f"{html.escape(text[start:end])}"
-            f'<sub style="color:{color};font-size:65%;font-weight:bold">'
-            f"{html.escape(row.label)}</sub></mark>")
+            + (f'<sub style="color:{color};font-size:65%;font-weight:bold">'
+               f"{html.escape(label)}</sub>" if label else "")
+            + "</mark>")
         pos = end
     parts.append(html.escape(text[pos:]))
     body = "".join(parts)

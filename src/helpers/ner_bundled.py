@@ -339,12 +339,15 @@ def word_shape(word: str) -> str:
 
 @dataclass
 class Resources:
-    """Lookup tables the features need: word clusters and the gazetteer.
+    """Lookup tables and switches the features need (saved beside the weights).
 
     ``clusters`` maps a match key to a tuple of cluster ids (one per clustering granularity);
-    ``gazetteer`` maps a match-key phrase (words joined by spaces) to its entity types.
-    A non-empty ``domain`` adds a domain-specific copy of every feature (the model was trained
-    with "frustratingly easy" domain adaptation; ``T`` marks ANERcorp-like news).
+    ``gazetteer`` maps a match-key phrase (words joined by spaces) to its entity types;
+    ``token_types`` (derived) maps each word of those phrases to their types. Optional
+    feature families, off in the shipped model unless its resources say otherwise: ``rates``
+    (how often a word is inside an entity, :func:`build_entity_rates`), ``domain`` (a
+    domain-specific copy of every feature, for training with feature augmentation; ``T``
+    marks ANERcorp-like news) and ``feature_set`` 2 (cluster and gazetteer-type bigrams).
     """
 
     clusters: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -352,6 +355,7 @@ class Resources:
     max_phrase: int = 5
     domain: str = ""
     rates: dict[str, str] = field(default_factory=dict)
+    feature_set: int = 1
     token_types: dict[str, frozenset[str]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -364,14 +368,18 @@ class Resources:
         self.token_types = {k: frozenset(v) for k, v in tokens.items()}
 
     def to_json(self) -> dict:
-        """A JSON-serialisable form (see :meth:`from_json`)."""
-        return {
+        """A JSON-serialisable form (see :meth:`from_json`); optional parts only when used."""
+        obj: dict = {
             "clusters": {k: "|".join(v) for k, v in sorted(self.clusters.items())},
             "gazetteer": {k: "|".join(sorted(v)) for k, v in sorted(self.gazetteer.items())},
             "max_phrase": self.max_phrase,
             "domain": self.domain,
-            "rates": dict(sorted(self.rates.items())),
         }
+        if self.rates:
+            obj["rates"] = dict(sorted(self.rates.items()))
+        if self.feature_set != 1:
+            obj["feature_set"] = self.feature_set
+        return obj
 
     @classmethod
     def from_json(cls, obj: dict) -> Resources:
@@ -382,6 +390,7 @@ class Resources:
             max_phrase=int(obj.get("max_phrase", 5)),
             domain=str(obj.get("domain", "")),
             rates=dict(obj.get("rates", {})),
+            feature_set=int(obj.get("feature_set", 1)),
         )
 
 
@@ -484,6 +493,9 @@ def _token_feats(word: str, key: str, res: Resources) -> dict[str, str]:
     if cl:
         for j, c in enumerate(cl):
             f[f"c{j}"] = c
+    if res.feature_set >= 2:
+        rest_cl = res.clusters.get(rest) if rest != key else None
+        f["cr"] = rest_cl[1] if rest_cl else "-"
     return f
 
 
@@ -540,6 +552,18 @@ def sentence_features(words: Sequence[str], res: Resources) -> list[list[str]]:
             f.append(f"bg-={toks[i - 1]['k']}|{k}")
         if i < n - 1:
             f.append(f"bg+={k}|{toks[i + 1]['k']}")
+        if res.feature_set >= 2:  # class bigrams: generalise word bigrams to unseen words
+            f.append(f"cr={t['cr']}")
+            for name in ("c0", "c1"):
+                if i > 0:
+                    f.append(f"{name}b-={toks[i - 1].get(name, '-')}|{t.get(name, '-')}")
+                if i < n - 1:
+                    f.append(f"{name}b+={t.get(name, '-')}|{toks[i + 1].get(name, '-')}")
+            if i > 0:
+                f.append(f"gtb-={toks[i - 1]['gt']}|{t['gt']}")
+                f.append(f"shb-={toks[i - 1]['sh']}|{t['sh']}|{toks[i - 1]['pre']}")
+            if i < n - 1:
+                f.append(f"gtb+={t['gt']}|{toks[i + 1]['gt']}")
         if res.domain:  # feature augmentation (Daume 2007): shared + domain-specific copies
             f += [f"{res.domain}|{x}" for x in f]
         out.append(f)
