@@ -438,3 +438,19 @@ def test_seed_persons(seed):
 def test_seed_without_metonymy_keeps_paris(actors, seed_sentences):
     out = A.resolve_mentions(None, seed_sentences, actors)
     assert out[out.match_key == "باريس"].actor_id.tolist() == ["paris", "paris"]
+
+
+def test_not_actor_phrase_blocks_a_false_actor():
+    """القاهرة in القوة القاهرة (force majeure) is not Cairo, with or without metonymy;
+    the city itself still resolves in the same sentence."""
+    from helpers.actors import resolve_mentions
+
+    text = "أعلنت المؤسسة حالة القوة القاهرة في الموانئ، وزار الوفد القاهرة أمس."
+    sentences = pd.DataFrame([{"article_id": "a", "sent_id": 0, "start": 0,
+                               "end": len(text), "text": text}])
+    for metonymy in (False, True):
+        resolved = resolve_mentions(None, sentences, metonymy=metonymy)
+        hits = resolved[resolved.surface == "القاهرة"]
+        assert len(hits) == 1
+        assert hits.iloc[0].start == text.rindex("القاهرة")
+        assert hits.iloc[0].actor_id == ("egypt" if metonymy else "cairo")

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 
 ACTORS_PATH = DATA_DIR / "actors.csv"
 TITLES_PATH = DATA_DIR / "titles.txt"
+NOT_ACTORS_PATH = DATA_DIR / "not_actors.txt"
 
 ACTOR_COLUMNS = [
     "actor_id", "name_en", "name_ar", "type", "aliases_ar", "nisba_ar", "surname_ar",
@@ -380,8 +381,27 @@ class _Index:
     ambiguous: set[str] = field(default_factory=set)
 
 
+def load_not_actors(path: str | Path | None = None) -> list[str]:
+    """Phrases that contain an alias but never name an actor (``data/not_actors.txt``),
+    e.g. القوة القاهرة (force majeure), which is not Cairo. The matcher consumes them and
+    resolves them to nothing.
+
+    >>> "القوة القاهرة" in load_not_actors()
+    True
+    """
+    path = Path(path) if path else NOT_ACTORS_PATH
+    if not path.is_file():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+
+
 def _build_index(actors: pd.DataFrame, titles: list[str]) -> _Index:
     owners: dict[tuple[str, ...], dict[str, bool]] = defaultdict(dict)
+    for phrase in load_not_actors():
+        key = _alias_tokens(phrase)
+        if key:
+            owners.setdefault(key, {})
     for row in actors.itertuples(index=False):
         plain = [row.name_ar, *_split_aliases(row.aliases_ar)]
         for alias in plain:
@@ -394,7 +414,7 @@ def _build_index(actors: pd.DataFrame, titles: list[str]) -> _Index:
                 owners[key].setdefault(row.actor_id, True)
     by_first: dict[str, list[_Alias]] = defaultdict(list)
     for key, ids in owners.items():
-        by_first[key[0]].append(_Alias(key, tuple(ids), all(ids.values())))
+        by_first[key[0]].append(_Alias(key, tuple(ids), bool(ids) and all(ids.values())))
     for aliases in by_first.values():
         aliases.sort(key=lambda a: len(a.tokens), reverse=True)
     surnames = {}
@@ -562,6 +582,8 @@ def _dictionary_rows(article_id: str, sents: pd.DataFrame, index: _Index,
         spans = word_spans(text)
         keys = [_token_key(text[a:b]) for a, b in spans]
         for m in _scan_keys(keys, index, by_first=by_first):
+            if not m.actor_ids:  # a not-actor phrase (data/not_actors.txt)
+                continue
             a, b = spans[m.start_tok][0], spans[m.end_tok - 1][1]
             types = {index.types.get(x) for x in m.actor_ids}
             rows.append({
