@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from helpers.clean import match_key
+from helpers.corpus import get_load_report
 from helpers.paths import DATA_DIR, shared_data_dir
 from helpers.timeline import CHRONOLOGY_PATH, EVENT_LANES, load_events
 
@@ -119,7 +120,7 @@ def test_key_events_are_milestones_on_their_dates(events) -> None:
 def test_chronology_loads_through_the_corpus_loader(events) -> None:
     corpus = pytest.importorskip("helpers.corpus", reason="helpers.corpus not available")
     arts = corpus.load_corpus(CHRONOLOGY_PATH)
-    assert arts.attrs["load_report"].empty
+    assert get_load_report(arts).empty
     assert (arts["kind"] == "chronology").all() and len(arts) == len(events)
     merged = arts.merge(events, left_on="article_id", right_on="id", suffixes=("", "_ev"))
     assert len(merged) == len(events)

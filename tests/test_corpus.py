@@ -13,6 +13,7 @@ from helpers.clean import clean_text
 from helpers.corpus import (
     CorpusReadError,
     decode_bytes,
+    get_load_report,
     load_corpus,
     parse_date,
     read_corpus,
@@ -37,7 +38,7 @@ HTML = """<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8">
 
 
 def report_of(articles: pd.DataFrame) -> pd.DataFrame:
-    report = articles.attrs["load_report"]
+    report = get_load_report(articles)
     assert list(report.columns) == LOAD_REPORT
     return report
 
@@ -390,3 +391,21 @@ def test_docstring_examples_hold():
 
     result = doctest.testmod(helpers.corpus)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_load_report_travels_without_breaking_concat_or_parquet(tmp_path):
+    """The report is kept as plain records, so tables from two loads concatenate and save
+    to Parquet (a DataFrame in ``attrs`` breaks both on pandas 3)."""
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    (tmp_path / "good.txt").write_text("قالت الحكومة الليبية إن المحادثات ستستأنف.",
+                                       encoding="utf-8")
+    first = load_corpus(tmp_path)
+    second = load_corpus("أعلنت الأمم المتحدة عن جولة جديدة من الحوار في جنيف.")
+    report = get_load_report(first)
+    assert report["file"].str.contains("empty.txt").any()
+    assert get_load_report(second).empty
+    both = pd.concat([first, second], ignore_index=True)
+    assert len(both) == 2
+    out = tmp_path / "articles.parquet"
+    first.drop(columns=["extra"]).to_parquet(out)
+    assert pd.read_parquet(out)["article_id"].tolist() == first["article_id"].tolist()

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from helpers import fetch
+from helpers.corpus import get_load_report
 from helpers.schema import ARTICLES
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html"
@@ -89,7 +90,7 @@ def test_extracts_title_date_and_text_without_the_script(server, tmp_path, waits
     assert "trackerQueue" not in row["text"] and "برنامج_التتبع" not in row["text"]
     assert "الأكثر قراءة" not in row["text"]  # the sidebar is not main text
     assert row["url"] == url and row["kind"] == "article"
-    assert articles.attrs["load_report"].empty
+    assert get_load_report(articles).empty
     assert _Handler.log == [("/ar/news_with_script.html", fetch.DEFAULT_USER_AGENT)]
 
 
@@ -139,7 +140,7 @@ def test_http_error_is_reported_not_retried(server, tmp_path, waits):
     good = f"{server}/news_no_date.html"
     articles = fetch.fetch_urls([f"{server}/missing.html", good], cache_dir=tmp_path, delay=0)
     assert articles["url"].tolist() == [good]
-    report = articles.attrs["load_report"]
+    report = get_load_report(articles)
     assert report["file"].tolist() == [f"{server}/missing.html"]
     assert "HTTP 404" in report["problem"].iloc[0] and report["action"].iloc[0] == "skipped"
     assert [p for p, _ in _Handler.log].count("/missing.html") == 1
@@ -191,6 +192,6 @@ def test_same_page_under_two_addresses_is_reported_as_duplicate(server, tmp_path
     first, second = f"{server}/a/news_no_date.html", f"{server}/b/news_no_date.html"
     articles = fetch.fetch_urls([first, second], cache_dir=tmp_path, delay=0)
     assert articles["url"].tolist() == [first]
-    report = articles.attrs["load_report"]
+    report = get_load_report(articles)
     assert report["file"].tolist() == [second]
     assert report["problem"].iloc[0].startswith(f"duplicate of {first}")

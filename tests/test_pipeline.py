@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from helpers import ner, pipeline
+from helpers.corpus import get_load_report, set_load_report
 from helpers.ner_bundled import MODEL_FILE
 from helpers.paths import MODELS_DIR
 from helpers.schema import ACTOR_SENTIMENT, ARTICLES, RESOLVED_MENTIONS, SENTENCES, STANCE
@@ -141,9 +142,8 @@ def test_url_lists_are_fetched_and_mixed_with_local_files(models, corpus, monkey
         frame = pipeline.load_input(ARTICLE_B.replace("القاهرة تحذر", "صفحة"))
         frame["article_id"] = ["example-org-1"]
         frame["url"] = urls[0]
-        frame.attrs["load_report"] = pd.DataFrame(
-            [{"file": urls[1], "problem": "HTTP 404", "action": "skipped"}])
-        return frame
+        return set_load_report(
+            frame, [{"file": urls[1], "problem": "HTTP 404", "action": "skipped"}])
 
     monkeypatch.setattr(fetch, "fetch_urls", fake_fetch)
     urls = tmp_path / "urls.txt"
@@ -151,7 +151,7 @@ def test_url_lists_are_fetched_and_mixed_with_local_files(models, corpus, monkey
     articles = pipeline.load_input([corpus / "a.txt", urls])
     assert asked == [["https://example.org/1", "https://example.org/2"]]
     assert articles["article_id"].tolist() == ["a", "example-org-1"]
-    assert articles.attrs["load_report"]["file"].tolist() == ["https://example.org/2"]
+    assert get_load_report(articles)["file"].tolist() == ["https://example.org/2"]
 
 
 def test_no_network_with_local_files_skips_the_urls(models, corpus, monkeypatch, tmp_path):
@@ -163,7 +163,7 @@ def test_no_network_with_local_files_skips_the_urls(models, corpus, monkeypatch,
     monkeypatch.setattr(fetch, "fetch_urls", offline)
     mixed = pipeline.load_input([corpus, "https://example.org/1"])
     assert len(mixed) == 2
-    assert mixed.attrs["load_report"]["problem"].str.contains("cannot reach").all()
+    assert get_load_report(mixed)["problem"].str.contains("cannot reach").all()
     with pytest.raises(fetch.NetworkUnavailable):
         pipeline.load_input("https://example.org/1")
 

@@ -30,7 +30,7 @@ month names (Egyptian ``يونيو``, Levantine ``حزيران``, Maghrebi ``ج�
 them as in ``4 أبريل/نيسان 2019``), English month names and Arabic-Indic digits;
 month-only and year-only dates get ``date_precision`` "month" / "year".
 
-Bad input never disappears silently: the report (``articles.attrs["load_report"]``, or
+Bad input never disappears silently: the report (:func:`get_load_report`, or
 the second value of :func:`read_corpus`) has one row per problem with the file, the
 problem and what was done: empty file, binary file, undecodable bytes, non-Arabic
 document, duplicate (same :func:`helpers.clean.match_key` text: the first is kept),
@@ -678,7 +678,8 @@ def load_corpus(
     letters are less than ``min_arabic_ratio`` Arabic are skipped (0 keeps them all).
 
     ``text`` is ``helpers.clean.clean_text(raw_text)``. The report of bad inputs
-    (columns file, problem, action) is in ``articles.attrs["load_report"]``.
+    (columns file, problem, action) travels with the table: read it with
+    :func:`get_load_report`.
 
     >>> arts = load_corpus("قالت الأمم المتحدة إن المحادثات ستستأنف في جنيف.")
     >>> arts[["article_id", "path", "kind"]].values.tolist()
@@ -686,5 +687,27 @@ def load_corpus(
     """
     articles, report = read_corpus(source, kind=kind, csv_columns=csv_columns,
                                    min_arabic_ratio=min_arabic_ratio)
-    articles.attrs["load_report"] = report
+    return set_load_report(articles, report)
+
+
+def set_load_report(articles: pd.DataFrame, report: pd.DataFrame | list[dict]) -> pd.DataFrame:
+    """Attach a load report (file, problem, action) to ``articles`` and return it.
+
+    It is stored in ``articles.attrs["load_report"]`` as a list of plain records, not a
+    DataFrame, so that ``pd.concat`` and ``to_parquet`` keep working on the table.
+    """
+    table = pd.DataFrame(report, columns=LOAD_REPORT)
+    articles.attrs["load_report"] = table.astype(object).where(table.notna(), None).to_dict(
+        "records")
     return articles
+
+
+def get_load_report(articles: pd.DataFrame) -> pd.DataFrame:
+    """The report of inputs that could not be read (or were read with a problem) while
+    loading ``articles``: one row per problem, columns file, problem, action.
+
+    >>> arts = load_corpus("قالت الأمم المتحدة إن المحادثات ستستأنف في جنيف.")
+    >>> get_load_report(arts).empty
+    True
+    """
+    return pd.DataFrame(list(articles.attrs.get("load_report", [])), columns=LOAD_REPORT)

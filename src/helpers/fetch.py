@@ -38,6 +38,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from . import __version__
+from .corpus import get_load_report, set_load_report
 from .paths import cache_dir as _default_cache_root
 from .schema import ARTICLES, LOAD_REPORT
 
@@ -231,7 +232,7 @@ def articles_from_pages(pages: dict[str, Path]) -> pd.DataFrame:
     :func:`helpers.corpus.load_corpus` exactly as saved HTML pages are (trafilatura main
     text and title, htmldate date, cleaning, Arabic-ratio and duplicate checks); then
     ``url``, ``path`` and ``source`` name the page's address and ``article_id`` is
-    ``<host>-<hash of the URL>``. Skipped pages are in ``attrs["load_report"]`` under
+    ``<host>-<hash of the URL>``. Skipped pages are in ``helpers.corpus.get_load_report(articles)`` under
     their URL.
 
     >>> articles_from_pages({"https://example.org/ar/1": Path("page.html")})  # doctest: +SKIP
@@ -242,7 +243,7 @@ def articles_from_pages(pages: dict[str, Path]) -> pd.DataFrame:
         return _articles_frame([])
     by_name = {path.name: url for url, path in pages.items()}
     loaded = load_corpus([pages[url] for url in pages])
-    report = loaded.attrs.get("load_report", pd.DataFrame(columns=LOAD_REPORT)).copy()
+    report = get_load_report(loaded)
 
     def url_of(shown: object) -> str:
         name = Path(str(shown).split(":", 1)[0]).name
@@ -263,8 +264,7 @@ def articles_from_pages(pages: dict[str, Path]) -> pd.DataFrame:
     report["file"] = report["file"].map(url_of)
     for url, path in pages.items():  # "duplicate of <sha>" -> "duplicate of <url>"
         report["problem"] = report["problem"].str.replace(path.stem, url, regex=False)
-    articles.attrs["load_report"] = report[LOAD_REPORT].reset_index(drop=True)
-    return articles
+    return set_load_report(articles, report[LOAD_REPORT].reset_index(drop=True))
 
 
 def _articles_frame(rows: list[dict]) -> pd.DataFrame:
@@ -280,7 +280,7 @@ def fetch_urls(urls: Iterable[str], *, cache_dir: str | Path | None = None, time
     (:data:`helpers.schema.ARTICLES`; ``path`` and ``url`` are the URL).
 
     Pages that fail (HTTP error, no main text) are skipped and listed in
-    ``articles.attrs["load_report"]`` (columns file, problem, action), like the loader's
+    ``helpers.corpus.get_load_report(articles)`` (columns file, problem, action), like the loader's
     bad files. A host that cannot be reached is not asked again for its other URLs; when no
     page could be read at all because no host was reachable, :class:`NetworkUnavailable`
     is raised with advice (save the pages as ``.html`` and load them). ``progress``: a tqdm
@@ -336,7 +336,8 @@ def fetch_urls(urls: Iterable[str], *, cache_dir: str | Path | None = None, time
                                                              for u in seen}):
         raise next(iter(unreachable.values()))
     articles = articles_from_pages(pages)
-    articles.attrs["load_report"] = pd.concat(
-        [pd.DataFrame(report, columns=LOAD_REPORT), articles.attrs["load_report"]],
-        ignore_index=True) if report else articles.attrs["load_report"]
+    if report:
+        set_load_report(articles, pd.concat(
+            [pd.DataFrame(report, columns=LOAD_REPORT), get_load_report(articles)],
+            ignore_index=True))
     return articles

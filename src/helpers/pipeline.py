@@ -30,6 +30,7 @@ from typing import Any
 import pandas as pd
 
 from . import __version__
+from .corpus import get_load_report, set_load_report
 from .schema import (
     ACTOR_SENTIMENT,
     ARTICLES,
@@ -213,7 +214,7 @@ def _split_source(source: Any) -> tuple[list[Any], list[str]]:
 
 def load_input(source: Source, *, fetch_options: dict[str, Any] | None = None) -> pd.DataFrame:
     """The ``articles`` table of any input a user may have, with the report of skipped
-    inputs in ``articles.attrs["load_report"]``.
+    inputs in ``helpers.corpus.get_load_report(articles)``.
 
     ``source``: a pasted Arabic text, a file (.txt with optional front matter, .csv,
     .jsonl, saved .html), a folder, an ``http(s)`` URL, a ``.txt`` file listing URLs (one per
@@ -231,8 +232,7 @@ def load_input(source: Source, *, fetch_options: dict[str, Any] | None = None) -
             raise ValueError(f"the articles table lacks column(s) {missing}: build it with "
                              "helpers.corpus.load_corpus(...)")
         articles = source.copy()
-        articles.attrs["load_report"] = _merge_reports(source.attrs.get("load_report"))
-        return articles
+        return set_load_report(articles, get_load_report(source))
     local, urls = _split_source(source)
     frames: list[pd.DataFrame] = []
     reports: list[pd.DataFrame] = []
@@ -241,7 +241,7 @@ def load_input(source: Source, *, fetch_options: dict[str, Any] | None = None) -
 
         loaded = load_corpus(local if len(local) > 1 else local[0])
         frames.append(loaded)
-        reports.append(loaded.attrs.get("load_report"))
+        reports.append(get_load_report(loaded))
     if urls:
         from .fetch import NetworkUnavailable, fetch_urls
 
@@ -251,17 +251,14 @@ def load_input(source: Source, *, fetch_options: dict[str, Any] | None = None) -
             if not local:  # nothing else to analyse: say so
                 raise
             fetched = pd.DataFrame(columns=ARTICLES)
-            fetched.attrs["load_report"] = pd.DataFrame(
-                [{"file": url, "problem": str(exc), "action": "skipped"} for url in urls],
-                columns=LOAD_REPORT)
+            set_load_report(fetched, [{"file": url, "problem": str(exc), "action": "skipped"}
+                                      for url in urls])
         frames.append(fetched)
-        reports.append(fetched.attrs.get("load_report"))
-    # attrs hold DataFrames, which pd.concat cannot compare: drop them before concatenating
+        reports.append(get_load_report(fetched))
     frames = [_without_attrs(f) for f in frames if len(f)]
     articles = (pd.concat(frames, ignore_index=True) if frames
                 else _empty(ARTICLES).astype({"date": "datetime64[ns]"}))
-    articles.attrs = {"load_report": _merge_reports(*reports)}
-    return articles
+    return set_load_report(articles, _merge_reports(*reports))
 
 
 def _progress_bar(total: int, progress: bool | None, desc: str) -> Any:
@@ -403,7 +400,7 @@ def analyze(source: Source, *, models: str | None = None, actors: str | Path | p
     profile_name = resolve_profile(models)
     actor_table_in = actors if isinstance(actors, pd.DataFrame) else load_actors(actors)
     articles = load_input(source, fetch_options=fetch_options)
-    load_report = articles.attrs.get("load_report", pd.DataFrame(columns=LOAD_REPORT))
+    load_report = get_load_report(articles)
     articles = _without_attrs(articles)  # the report lives in Analysis.load_report
     lap("load")
     sentences = split_sentences(articles) if len(articles) else _empty(SENTENCES)
