@@ -36,12 +36,12 @@ run: install  ## execute every notebook in order on the embedded corpus; regener
 	@for nb in $(NOTEBOOKS); do \
 	  echo "== $$nb"; \
 	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	    --ExecutePreprocessor.timeout=1800 --ExecutePreprocessor.kernel_name=python3 "$$nb" || exit 1; \
+	    --ExecutePreprocessor.timeout=1800 --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.record_timing=False "$$nb" || exit 1; \
 	done
 
 notebook: install  ## execute one notebook: make notebook NB=notebooks/01_corpus_and_cleaning.ipynb
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	  --ExecutePreprocessor.timeout=1800 --ExecutePreprocessor.kernel_name=python3 "$(NB)"
+	  --ExecutePreprocessor.timeout=1800 --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.record_timing=False "$(NB)"
 
 test: export HF_HUB_OFFLINE := 1
 test: install  ## run every test: lint, unit tests and nbval over all notebooks (offline)
