@@ -42,3 +42,12 @@ def shared_data() -> Path:
         pytest.skip("shared reference data not found: set ARABIC_NEWS_DATA_DIR or place "
                     "it in ../shared/data (see README, 'Reference data')")
     return path
+
+
+@pytest.fixture()
+def bundled_models(monkeypatch, tmp_path) -> str:
+    """The bundled (offline) model profile with the NER cache in a temporary folder, so
+    that a test neither reads nor writes the user's cache. Returns the profile name."""
+    monkeypatch.setenv("ARABIC_NEWS_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("ARABIC_NEWS_MODELS", raising=False)
+    return "bundled"

@@ -10,10 +10,8 @@ import sys
 import pandas as pd
 import pytest
 
-from helpers import ner
 from helpers.__main__ import main
-from helpers.ner_bundled import MODEL_FILE
-from helpers.paths import MODELS_DIR, REPO_ROOT
+from helpers.paths import REPO_ROOT
 
 GOOD = """---
 title: {title}
@@ -25,23 +23,9 @@ date: 2020-06-{day:02d}
 """
 
 
-class NoEntities:
-    """Stand-in NER tagger that finds nothing (the actor dictionary still matches)."""
-
-    identity = "test:no-entities"
-
-    def tag_words(self, batch: list[list[str]]) -> list[list[tuple[str, float]]]:
-        return [[("O", 1.0) for _ in words] for words in batch]
-
-
 @pytest.fixture(autouse=True)
-def models(monkeypatch, tmp_path):
-    """The bundled NER model when it is in the repository, else the stand-in above; the
-    NER cache goes to a temporary folder."""
-    monkeypatch.setenv("ARABIC_NEWS_CACHE", str(tmp_path / "cache"))
-    monkeypatch.delenv("ARABIC_NEWS_MODELS", raising=False)
-    if not (MODELS_DIR / "ner-bundled" / MODEL_FILE).is_file():
-        monkeypatch.setattr(ner, "load_ner", lambda profile=None: NoEntities())
+def models(bundled_models) -> str:
+    return bundled_models
 
 
 def _article(folder, name, day):

@@ -9,8 +9,6 @@ import pytest
 
 from helpers import ner, pipeline
 from helpers.corpus import get_load_report, set_load_report
-from helpers.ner_bundled import MODEL_FILE
-from helpers.paths import MODELS_DIR
 from helpers.schema import ACTOR_SENTIMENT, ARTICLES, RESOLVED_MENTIONS, SENTENCES, STANCE
 
 ARTICLE_A = """---
@@ -31,24 +29,9 @@ date: 2020-06-20
 """
 
 
-class NoEntities:
-    """Stand-in NER tagger that finds nothing (the actor dictionary still matches)."""
-
-    identity = "test:no-entities"
-
-    def tag_words(self, batch: list[list[str]]) -> list[list[tuple[str, float]]]:
-        return [[("O", 1.0) for _ in words] for words in batch]
-
-
 @pytest.fixture()
-def models(monkeypatch, tmp_path) -> str:
-    """The bundled NER model when it is in the repository, else the stand-in above; the
-    NER cache goes to a temporary folder."""
-    monkeypatch.setenv("ARABIC_NEWS_CACHE", str(tmp_path / "cache"))
-    monkeypatch.delenv("ARABIC_NEWS_MODELS", raising=False)
-    if not (MODELS_DIR / "ner-bundled" / MODEL_FILE).is_file():
-        monkeypatch.setattr(ner, "load_ner", lambda profile=None: NoEntities())
-    return "bundled"
+def models(bundled_models) -> str:
+    return bundled_models
 
 
 @pytest.fixture()

@@ -13,9 +13,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from helpers import ner
-from helpers.ner_bundled import MODEL_FILE
-from helpers.paths import MODELS_DIR, REPO_ROOT
+from helpers.paths import REPO_ROOT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = REPO_ROOT / "test-artifacts"
@@ -30,23 +28,11 @@ date: 2021-08-30
 """
 
 
-class NoEntities:
-    """Stand-in NER tagger that finds nothing (the actor dictionary still matches)."""
-
-    identity = "test:no-entities"
-
-    def tag_words(self, batch: list[list[str]]) -> list[list[tuple[str, float]]]:
-        return [[("O", 1.0) for _ in words] for words in batch]
-
-
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (Debian: apt-get "
                     "install chromium); the browser check of the report is skipped")
-def test_report_renders_in_headless_chromium(tmp_path, monkeypatch):
+def test_report_renders_in_headless_chromium(tmp_path, bundled_models):
     from helpers.__main__ import main
 
-    monkeypatch.setenv("ARABIC_NEWS_CACHE", str(tmp_path / "cache"))
-    if not (MODELS_DIR / "ner-bundled" / MODEL_FILE).is_file():
-        monkeypatch.setattr(ner, "load_ner", lambda profile=None: NoEntities())
     source = tmp_path / "article.txt"
     source.write_text(ARTICLE, encoding="utf-8")
     out = tmp_path / "out"
