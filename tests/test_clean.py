@@ -12,8 +12,10 @@ from helpers.clean import (
     clean_articles,
     clean_text,
     cleaning_changes,
+    clitic_candidates,
     match_key,
     repair_glued_punctuation,
+    strip_clitics,
 )
 
 GLUED = re.compile(r"[\u0621-\u064a]{2}\.[\u0621-\u064a]{2}")
@@ -142,3 +144,13 @@ def test_docstring_examples_hold():
 
     result = doctest.testmod(helpers.clean)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_strip_clitics_candidates():
+    assert "حكومه" in strip_clitics("وبالحكومة")
+    assert "الحكومه" in strip_clitics("وبالحكومة")
+    assert strip_clitics("لحكومة")[:2] == ["لحكومه", "حكومه"]
+    assert "الجيش" in strip_clitics("للجيش")
+    assert strip_clitics("ليبيا")[0] == "ليبيا"
+    assert all(len(c) >= 2 for c in strip_clitics("ولي"))
+    assert clitic_candidates("وللامم") == ("وللامم", "للامم", "الامم", "لامم", "امم")

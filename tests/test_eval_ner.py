@@ -16,10 +16,12 @@ class FixedTagger:
     def __init__(self, labels: list[list[str]]):
         self.labels = labels
         self.calls = 0
+        self.batches: list[int] = []
 
     def tag_words(self, batch: list[list[str]]) -> list[list[tuple[str, float]]]:
         out = [[(lab, 1.0) for lab in self.labels[self.calls + i]] for i in range(len(batch))]
         self.calls += len(batch)
+        self.batches.append(len(batch))
         return out
 
 
@@ -57,13 +59,14 @@ def test_boundary_and_type_errors_are_misses():
     assert s["types"]["ORG"]["precision"] == pytest.approx(0.5)
 
 
-def test_evaluate_tagger_repairs_dangling_inside_tags_and_batches():
+def test_evaluate_tagger_repairs_dangling_inside_tags_in_one_ordered_call():
     words = [["w"] * 5, ["w"] * 5]
     # I-LOC after O opens a LOC entity (as seqeval's CoNLL mode reads it)
     pred = [["B-PERS", "I-PERS", "O", "I-LOC", "O"], ["B-ORG", "I-ORG", "I-ORG", "O", "B-PERS"]]
     tagger = FixedTagger(pred)
-    result = evaluate_tagger(tagger, words, GOLD, batch_size=1)
-    assert tagger.calls == 2
+    result = evaluate_tagger(tagger, words, GOLD)
+    # all sentences in one call, in corpus order (the bundled second pass reads neighbours)
+    assert tagger.batches == [2]
     assert result["micro"]["f1"] == pytest.approx(1.0)
     assert result["model"] == "test:fixed"
     assert result["words"] == 10

@@ -182,12 +182,23 @@ def test_features_use_neighbours_clusters_and_gazetteer():
     assert "1:k=وطرابلس" in feats[0] and "-1:g=B-LOC" in feats[2]
 
 
+def test_external_names_mark_the_word_and_its_neighbours():
+    res = Resources(names=frozenset({"طلعت"}))
+    feats = sentence_features(["قال", "وطلعت", "زكريا"], res)  # found after removing و
+    assert "xn=1" in feats[1] and "xn=0" in feats[2]
+    assert "1:xn=1" in feats[0] and "-1:xn=1" in feats[2]
+    # a model trained without a name list gets no name features at all
+    assert not any("xn=" in f for f in sentence_features(["وطلعت"], Resources())[0])
+
+
 def test_resources_round_trip(tmp_path):
     res = Resources(clusters={"مصر": ("4", "5", "6")},
-                    gazetteer={"عبد الله": frozenset({"PERS", "ORG"})})
+                    gazetteer={"عبد الله": frozenset({"PERS", "ORG"})},
+                    names=frozenset({"طلعت", "زكريا"}))
     save_resources(res, tmp_path / "r.json.gz")
     back = load_resources(tmp_path / "r.json.gz")
     assert back.clusters == res.clusters and back.gazetteer == res.gazetteer
+    assert back.names == res.names
     assert back.token_types["عبد"] == frozenset({"PERS", "ORG"})
     with gzip.open(tmp_path / "r.json.gz", "rt", encoding="utf-8") as fh:
         assert json.load(fh)["gazetteer"]["عبد الله"] == "ORG|PERS"

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .clean import match_key
+from .clean import clitic_candidates, match_key
 from .paths import DATA_DIR, REPO_ROOT
 from .schema import MENTIONS, RESOLVED_MENTIONS
 from .tokens import word_spans, words
@@ -80,7 +80,6 @@ RULES = ("exact", "clitic", "nisba", "title", "contains", "surname", "metonymy",
 ORIGINS = ("model", "dictionary", "both")
 DICTIONARY_MODEL = "dictionary"
 DICTIONARY_SCORE = 1.0
-MIN_STEM = 2
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f", ""}
@@ -96,43 +95,6 @@ class ActorDictionaryError(ValueError):
 @lru_cache(maxsize=65536)
 def _token_key(token: str) -> str:
     return match_key(token)
-
-
-@lru_cache(maxsize=65536)
-def _clitic_candidates(key: str) -> tuple[str, ...]:
-    found = [key]
-    for conj in ("", "و", "ف"):
-        for prep in ("", "ب", "ل", "ك"):
-            for article in (False, True):
-                if not (conj or prep or article):
-                    continue
-                prefix = conj + (("لل" if prep == "ل" else prep + "ال") if article else prep)
-                if not key.startswith(prefix) or len(key) - len(prefix) < MIN_STEM:
-                    continue
-                stem = key[len(prefix):]
-                found.extend(["ال" + stem, stem] if article else [stem])
-    ordered = sorted(dict.fromkeys(found), key=lambda k: (k != key, -len(k)))
-    return tuple(ordered)
-
-
-def strip_clitics(word: str, *, verbs: bool = False) -> list[str]:
-    """Candidate match keys of one word: the key itself, then with proclitics removed
-    (conjunction و/ف, preposition ب/ل/ك, article ال, and ل + ال written لل), least
-    stripped first. A stem keeps at least two letters. With ``verbs=True`` (lexicon and
-    stance triggers, never names) the future prefix س before an imperfect verb is removed
-    too: سيهاجم -> يهاجم. This is the one clitic stripper of the code base.
-
-    >>> strip_clitics("وبالحكومة")
-    ['وبالحكومه', 'بالحكومه', 'الحكومه', 'حكومه']
-    >>> strip_clitics("للجيش")
-    ['للجيش', 'الجيش', 'لجيش', 'جيش']
-    >>> strip_clitics("وسيهاجم", verbs=True)[-1]
-    'يهاجم'
-    """
-    forms = list(_clitic_candidates(match_key(word)))
-    if verbs:
-        forms += [f[1:] for f in forms if len(f) > 3 and f[0] == "س" and f[1] in "يتنا"]
-    return list(dict.fromkeys(forms))
 
 
 def _split_aliases(value: object) -> list[str]:
@@ -176,7 +138,7 @@ def _title_keys(titles: list[str]) -> dict[str, list[tuple[str, ...]]]:
 def _skip_titles(keys: list[str], i: int, titles: dict[str, list[tuple[str, ...]]]) -> int:
     """Index of the first token at or after ``i`` that does not start a title."""
     while i < len(keys):
-        found = [t for cand in _clitic_candidates(keys[i]) for t in titles.get(cand, ())
+        found = [t for cand in clitic_candidates(keys[i]) for t in titles.get(cand, ())
                  if tuple(keys[i + 1:i + len(t)]) == t[1:]]
         if not found:
             break
@@ -479,7 +441,7 @@ def _match_at(keys: list[str], i: int, index: _Index, *, must_end: int | None = 
     """Longest alias starting at token ``i`` (ties: least clitic stripping)."""
     table = index.by_first if by_first is None else by_first
     best, best_score = None, None
-    for rank, cand in enumerate(_clitic_candidates(keys[i])):
+    for rank, cand in enumerate(clitic_candidates(keys[i])):
         for alias in table.get(cand, ()):
             found = _match_rest(keys, i + 1, alias.tokens[1:], index.titles)
             if found is None or (must_end is not None and found[0] != must_end):

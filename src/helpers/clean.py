@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import pandas as pd
 from camel_tools.utils.dediac import dediac_ar
@@ -179,6 +180,56 @@ def match_key(text: str) -> str:
     text = normalize_alef_maksura_ar(text)
     text = normalize_teh_marbuta_ar(text)
     return _ANY_SPACE.sub(" ", text).strip()
+
+
+#: Shortest stem left after removing proclitics.
+MIN_STEM = 2
+
+
+@lru_cache(maxsize=65536)
+def clitic_candidates(key: str) -> tuple[str, ...]:
+    """Forms of a match key with its proclitics removed: the key itself first, then ever
+    shorter forms (conjunction و/ف, preposition ب/ل/ك, article ال, ل + ال written لل; the
+    article kept and dropped). A stem keeps at least :data:`MIN_STEM` letters.
+
+    >>> clitic_candidates("وللامم")
+    ('وللامم', 'للامم', 'الامم', 'لامم', 'امم')
+    >>> clitic_candidates("لندن")  # a name starting like a preposition gets a (wrong) form too
+    ('لندن', 'ندن')
+    """
+    found = [key]
+    for conj in ("", "و", "ف"):
+        for prep in ("", "ب", "ل", "ك"):
+            for article in (False, True):
+                if not (conj or prep or article):
+                    continue
+                prefix = conj + (("لل" if prep == "ل" else prep + "ال") if article else prep)
+                if not key.startswith(prefix) or len(key) - len(prefix) < MIN_STEM:
+                    continue
+                stem = key[len(prefix):]
+                found.extend(["ال" + stem, stem] if article else [stem])
+    return tuple(sorted(dict.fromkeys(found), key=lambda k: (k != key, -len(k))))
+
+
+def strip_clitics(word: str, *, verbs: bool = False) -> list[str]:
+    """Candidate match keys of one word: :func:`clitic_candidates` of its match key, least
+    stripped first. With ``verbs=True`` (lexicon and stance triggers, never names) the
+    future prefix س before an imperfect verb is removed too: سيهاجم -> يهاجم. This is the
+    clitic stripper of actors, sentiment and stance. (The bundled NER model's features keep
+    their own, stricter one, :func:`helpers.ner_bundled.strip_proclitics`: with this one
+    its cross-validated F1 drops by half a point, see its model card.)
+
+    >>> strip_clitics("وبالحكومة")
+    ['وبالحكومه', 'بالحكومه', 'الحكومه', 'حكومه']
+    >>> strip_clitics("للجيش")
+    ['للجيش', 'الجيش', 'لجيش', 'جيش']
+    >>> strip_clitics("وسيهاجم", verbs=True)[-1]
+    'يهاجم'
+    """
+    forms = list(clitic_candidates(match_key(word)))
+    if verbs:
+        forms += [f[1:] for f in forms if len(f) > 3 and f[0] == "س" and f[1] in "يتنا"]
+    return list(dict.fromkeys(forms))
 
 
 _DIACRITIC_RE = re.compile("[\u064b-\u0652\u0670]")

@@ -53,9 +53,9 @@ def score_tags(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> 
     return {"micro": micro, "types": types}
 
 
-def evaluate_tagger(tagger: Tagger, sentences: list[list[str]], gold: list[list[str]],
-                    batch_size: int = 64) -> dict:
-    """Tag ``sentences`` (lists of words) and score them against ``gold`` BIO tags.
+def evaluate_tagger(tagger: Tagger, sentences: list[list[str]], gold: list[list[str]]) -> dict:
+    """Tag ``sentences`` (lists of words, one call: the tagger batches them itself) and score
+    them against ``gold`` BIO tags.
 
     Returns ``{"micro": {precision, recall, f1, support}, "types": {TYPE: {...}},
     "model": identity, "sentences": n, "words": n, "seconds": t}``. Predicted tags are
@@ -64,10 +64,7 @@ def evaluate_tagger(tagger: Tagger, sentences: list[list[str]], gold: list[list[
     if len(sentences) != len(gold):
         raise ValueError(f"{len(sentences)} sentences but {len(gold)} gold tag lists")
     t0 = time.perf_counter()
-    pred: list[list[str]] = []
-    for i in range(0, len(sentences), batch_size):
-        for tagged in tagger.tag_words(sentences[i : i + batch_size]):
-            pred.append(repair_bio([label for label, _ in tagged]))
+    pred = [repair_bio([label for label, _ in tagged]) for tagged in tagger.tag_words(sentences)]
     result = score_tags(gold, pred)
     result.update(model=tagger.identity, sentences=len(sentences),
                   words=sum(map(len, sentences)), seconds=round(time.perf_counter() - t0, 2))

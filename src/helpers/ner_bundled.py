@@ -356,6 +356,7 @@ class Resources:
     domain: str = ""
     rates: dict[str, str] = field(default_factory=dict)
     feature_set: int = 1
+    names: frozenset[str] = frozenset()
     token_types: dict[str, frozenset[str]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -379,6 +380,8 @@ class Resources:
             obj["rates"] = dict(sorted(self.rates.items()))
         if self.feature_set != 1:
             obj["feature_set"] = self.feature_set
+        if self.names:
+            obj["names"] = sorted(self.names)
         return obj
 
     @classmethod
@@ -391,6 +394,7 @@ class Resources:
             domain=str(obj.get("domain", "")),
             rates=dict(obj.get("rates", {})),
             feature_set=int(obj.get("feature_set", 1)),
+            names=frozenset(obj.get("names", ())),
         )
 
 
@@ -493,6 +497,8 @@ def _token_feats(word: str, key: str, res: Resources) -> dict[str, str]:
     if cl:
         for j, c in enumerate(cl):
             f[f"c{j}"] = c
+    if res.names:
+        f["xn"] = "1" if (key in res.names or rest in res.names) else "0"
     if res.feature_set >= 2:
         rest_cl = res.clusters.get(rest) if rest != key else None
         f["cr"] = rest_cl[1] if rest_cl else "-"
@@ -529,6 +535,8 @@ def sentence_features(words: Sequence[str], res: Resources) -> list[list[str]]:
         f += [f"gt={kind}" for kind in t["gt"].split(",") if kind]
         if res.rates:
             f.append(f"er={t['er']}")
+        if res.names:
+            f.append(f"xn={t['xn']}")
         f += [f"trig={kind}" for kind in trig[i]]
         if i == 0:
             f.append("BOS")
@@ -547,6 +555,8 @@ def sentence_features(words: Sequence[str], res: Resources) -> list[list[str]]:
                 f += [f"{d}:s2={o['k'][-2:]}", f"{d}:pre={o['pre']}", f"{d}:gt={o['gt']}"]
                 if res.rates:
                     f.append(f"{d}:er={o['er']}")
+                if res.names:
+                    f.append(f"{d}:xn={o['xn']}")
             f += [f"{d}:trig={kind}" for kind in trig[j]]
         if i > 0:
             f.append(f"bg-={toks[i - 1]['k']}|{k}")

@@ -142,14 +142,14 @@ def lexicon_key(term: str) -> tuple[str, ...]:
 def proclitic_candidates(key: str) -> list[tuple[str, int]]:
     """Forms of a match-key word with proclitics removed, with the number of letters removed.
 
-    Uses the project's shared :func:`helpers.actors.strip_clitics` (conjunctions و/ف, one of
+    Uses the project's shared :func:`helpers.clean.strip_clitics` (conjunctions و/ف, one of
     ب ل ك, the article ال, and لل = ل + ال; a stem keeps at least two letters), plus the
     future prefix س before an imperfect verb (سيهاجم -> يهاجم).
 
     >>> [k for k, _ in proclitic_candidates("والاستقرار")][-1]
     'استقرار'
     """
-    from .actors import strip_clitics
+    from .clean import strip_clitics
 
     forms = strip_clitics(key, verbs=True)
     out: dict[str, int] = {}

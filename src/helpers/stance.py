@@ -254,14 +254,14 @@ def _compile_rules(rules: pd.DataFrame) -> list[Rule]:
 def word_forms(word: str) -> frozenset[str]:
     """Match keys of ``word`` with its proclitics peeled off (و/ف، ب/ل/ك، ال، لل, and the
     future marker س before a verb prefix), from the shared
-    :func:`helpers.actors.strip_clitics`. The word itself is included.
+    :func:`helpers.clean.strip_clitics`. The word itself is included.
 
     >>> sorted(word_forms("وبالحكومة"))
     ['الحكومه', 'بالحكومه', 'حكومه', 'وبالحكومه']
     >>> "دعم" in word_forms("لدعم")
     True
     """
-    from .actors import strip_clitics
+    from .clean import strip_clitics
 
     return frozenset(strip_clitics(word, verbs=True))
 
