@@ -16,7 +16,7 @@ export CAMELTOOLS_DATA := $(CURDIR)/data/camel_tools
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help install run test unit nbval lint lab notebook analyze train-ner eval-ner eval-sentiment eval bench clean-cache
+.PHONY: help install run test unit nbval lint lab notebook analyze train-ner cv-ner eval-ner eval-sentiment eval bench clean-cache
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -68,6 +68,9 @@ analyze: install  ## one-command report on your own input: make analyze IN=my_ar
 
 train-ner: install  ## retrain the bundled NER model from ANERcorp (needs ../shared/data or ARABIC_NEWS_DATA_DIR)
 	$(BIN)/python scripts/train_ner.py
+
+cv-ner: install  ## 5-fold cross-validation of NER training settings on ANERcorp train: make cv-ner ARGS="--c1 0.02"
+	$(BIN)/python scripts/cv_ner.py --jobs 2 -- $(ARGS)
 
 eval-ner: install  ## entity P/R/F1 of the bundled NER model on the ANERcorp test split
 	$(BIN)/python -m helpers.eval_ner --profile bundled
