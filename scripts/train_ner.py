@@ -256,8 +256,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-gazetteer", action="store_true")
     p.add_argument("--features", type=int, default=1, choices=[1, 2],
                    help="feature set (2 adds cluster/gazetteer bigrams)")
-    p.add_argument("--rates", action="store_true",
-                   help="entity-rate features (how often a word is part of an entity)")
+    p.add_argument("--rates", action=argparse.BooleanOptionalAction, default=True,
+                   help="entity-rate features: how often a word is part of an entity in the "
+                   "training corpora, out of fold for training sentences (default on)")
     p.add_argument("--gaz-min", type=int, default=1, help="min count of a gazetteer phrase")
     p.add_argument("--keep", help="with --dev: also save the dev model to this folder")
     p.add_argument("--folds", type=int, default=5)
