@@ -36,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--nfolds", type=int, default=5)
     p.add_argument("--jobs", type=int, default=1, help="folds trained at the same time")
     args = p.parse_args(own)
+    if args.nfolds < 2:
+        p.error("--nfolds must be at least 2")
     with tempfile.TemporaryDirectory() as tmp:
         def run(k: int) -> dict:
             out = Path(tmp) / f"fold{k}.json"

@@ -10,6 +10,9 @@ test split is never read)::
     python scripts/train_ner.py --dev --c1 0.05 --c2 0.01
     python scripts/train_ner.py --dev --extra aqmar --augment   # extra training corpora
 
+Settings are chosen by 5-fold cross-validation on ANERcorp train (``scripts/cv_ner.py``, which
+runs this script with ``--fold k --pred-out FILE`` once per fold; ``make cv-ner``).
+
 Steps: read the corpora (``helpers.ner_bundled`` readers), learn word clusters from their
 unlabelled text (PPMI co-occurrence -> truncated SVD -> k-means at three sizes), build the
 gazetteer of training entities (out-of-fold for the training sentences themselves, so the CRF
@@ -362,9 +365,8 @@ def main(argv: list[str] | None = None) -> int:
         tagger = BundledTagger.load(folder)
         result = evaluate_tagger(tagger, [w for w, _ in evalset], [t for _, t in evalset])
         if args.pred_out and args.dev:
-            pred = [[lab for lab, _ in s] for s in tagger.tag_words([w for w, _ in evalset])]
             Path(args.pred_out).write_text(json.dumps(
-                {"gold": [t for _, t in evalset], "pred": pred}), encoding="utf-8")
+                {"gold": [t for _, t in evalset], "pred": result["pred"]}), encoding="utf-8")
     total = time.perf_counter() - t_start
     print(f"settings: {' '.join(argv if argv is not None else sys.argv[1:]) or '(defaults)'}")
     print(f"CRF training {seconds:.0f} s, whole run {total:.0f} s, model {size:.1f} MB")

@@ -65,8 +65,9 @@ def test_evaluate_tagger_repairs_dangling_inside_tags_in_one_ordered_call():
     pred = [["B-PERS", "I-PERS", "O", "I-LOC", "O"], ["B-ORG", "I-ORG", "I-ORG", "O", "B-PERS"]]
     tagger = FixedTagger(pred)
     result = evaluate_tagger(tagger, words, GOLD)
-    # all sentences in one call, in corpus order (the bundled second pass reads neighbours)
+    # all sentences in one call, in corpus order (the tagger batches them itself)
     assert tagger.batches == [2]
+    assert result["pred"][0] == ["B-PERS", "I-PERS", "O", "B-LOC", "O"]  # repaired tags
     assert result["micro"]["f1"] == pytest.approx(1.0)
     assert result["model"] == "test:fixed"
     assert result["words"] == 10

@@ -58,8 +58,9 @@ def evaluate_tagger(tagger: Tagger, sentences: list[list[str]], gold: list[list[
     them against ``gold`` BIO tags.
 
     Returns ``{"micro": {precision, recall, f1, support}, "types": {TYPE: {...}},
-    "model": identity, "sentences": n, "words": n, "seconds": t}``. Predicted tags are
-    repaired to valid BIO first (an ``I-X`` after ``O`` opens an entity, as in seqeval).
+    "model": identity, "sentences": n, "words": n, "seconds": t, "pred": tags}``, ``pred``
+    holding the predicted tags, repaired to valid BIO (an ``I-X`` after ``O`` opens an
+    entity, as in seqeval) before scoring.
     """
     if len(sentences) != len(gold):
         raise ValueError(f"{len(sentences)} sentences but {len(gold)} gold tag lists")
@@ -67,7 +68,8 @@ def evaluate_tagger(tagger: Tagger, sentences: list[list[str]], gold: list[list[
     pred = [repair_bio([label for label, _ in tagged]) for tagged in tagger.tag_words(sentences)]
     result = score_tags(gold, pred)
     result.update(model=tagger.identity, sentences=len(sentences),
-                  words=sum(map(len, sentences)), seconds=round(time.perf_counter() - t0, 2))
+                  words=sum(map(len, sentences)), seconds=round(time.perf_counter() - t0, 2),
+                  pred=pred)
     return result
 
 
