@@ -1,7 +1,8 @@
 # One entry point. `make run` regenerates every notebook and figure on the embedded
 # corpus with the bundled models; `make test` runs every test (unit tests + nbval).
 # The environment variables below must hold before Python starts, so they live here,
-# not in notebook cells.
+# not in notebook cells. Kernels get CurveZMQ keys (--KernelManager.transport_encryption=auto,
+# jupyter_client 8.10), so Jupyter does not warn that the kernel runs over TCP unencrypted.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
@@ -16,7 +17,7 @@ export CAMELTOOLS_DATA := $(CURDIR)/data/camel_tools
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help install run test unit nbval lint lab notebook analyze train-ner cv-ner eval-ner eval-sentiment eval bench clean-cache
+.PHONY: nav sync help install run test unit nbval lint lab notebook analyze train-ner cv-ner eval-ner eval-sentiment eval-actors eval bench bench-long clean-cache
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -24,8 +25,9 @@ help:  ## list the commands
 $(BIN)/activate-stamp: requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 not found: install it, or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	@echo "== installing the pinned dependencies into $(VENV) (about 2 GB; a few minutes, longer on a slow connection)"
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m pip install --progress-bar on -r requirements.txt
 	$(BIN)/python -m pip install -q --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (arabic-news)" >/dev/null
 	touch $@
@@ -36,12 +38,14 @@ run: install  ## execute every notebook in order on the embedded corpus; regener
 	@for nb in $(NOTEBOOKS); do \
 	  echo "== $$nb"; \
 	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	    --ExecutePreprocessor.timeout=1800 --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.record_timing=False "$$nb" || exit 1; \
+	    --ExecutePreprocessor.timeout=1800 --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.record_timing=False \
+	    --KernelManager.transport_encryption=auto "$$nb" || exit 1; \
 	done
 
 notebook: install  ## execute one notebook: make notebook NB=notebooks/01_corpus_and_cleaning.ipynb
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	  --ExecutePreprocessor.timeout=1800 --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.record_timing=False "$(NB)"
+	  --ExecutePreprocessor.timeout=1800 --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.record_timing=False \
+	  --KernelManager.transport_encryption=auto "$(NB)"
 
 test: export HF_HUB_OFFLINE := 1
 test: install  ## run every test: lint, unit tests and nbval over all notebooks (offline)
@@ -60,8 +64,8 @@ nbval: install  ## nbval over the committed notebooks only
 lint: install  ## ruff
 	$(BIN)/ruff check src tests benchmarks scripts
 
-lab: install  ## open JupyterLab on the notebooks
-	$(BIN)/jupyter lab notebooks/
+lab: install  ## open JupyterLab on the notebooks (as root too: containers, WSL)
+	$(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 analyze: install  ## one-command report on your own input: make analyze IN=my_articles/ OUT=out/
 	$(BIN)/python -m helpers analyze "$(IN)" --out "$(OUT)"
@@ -79,10 +83,23 @@ eval-sentiment: install  ## accuracy / macro-F1 of targeted sentiment and P/R of
 	$(BIN)/python -m helpers.eval_sentiment --method bundled --no-stance
 	$(BIN)/python -m helpers.eval_stance
 
-eval: eval-ner eval-sentiment  ## every quality figure
+eval-actors: install  ## actor recall by type, false merges and Libya-id leaks on data/eval/actors_dev.jsonl (dev and held-out)
+	$(BIN)/python -m helpers.eval_actors
+
+eval: eval-ner eval-sentiment eval-actors  ## every quality figure
 
 bench: install  ## NER throughput and memory against camel-tools (prints a table)
 	$(BIN)/python benchmarks/bench_ner.py
 
+bench-long: install  ## CPU of one 250 KB and one 2.5 MB article through the pipeline (about 10 minutes)
+	$(BIN)/python benchmarks/bench_long_article.py
+
 clean-cache:  ## delete cached model outputs (.cache/)
 	rm -rf .cache
+
+nav: install  ## rewrite the navigation lines of the notebook sources (notebooks/NN_*.py), then sync
+	$(BIN)/python scripts/notebook_nav.py
+	$(BIN)/jupytext --sync $(NOTEBOOKS)
+
+sync: install  ## after editing a notebook's .py source (or the .ipynb), bring its pair up to date
+	$(BIN)/jupytext --sync $(NOTEBOOKS)

@@ -167,10 +167,11 @@ def worker_ours(model: str, sentences_file: Path, cache_root: Path, repeat: int)
     )
 
     from helpers import ner
+    from helpers.models import load_ner
 
     t0 = time.perf_counter()
     if model == "bundled":
-        tagger = ner.load_ner("bundled")
+        tagger = load_ner("bundled")
     else:
         tagger = ner.TransformersTagger.from_pretrained(model)
     load_s = time.perf_counter() - t0
@@ -183,7 +184,7 @@ def worker_ours(model: str, sentences_file: Path, cache_root: Path, repeat: int)
     again, cached_s, _ = _timed(lambda: ner.run_ner(table, tagger=tagger, cache=True), 1)
     assert again.equals(mentions)
     first = json.loads(sentences_file.read_text(encoding="utf-8"))[:20]
-    sample = [[lab for lab, _ in s] for s in tagger.tag_words([words(r["text"]) for r in first])]
+    sample = [[lab for lab, _ in s] for s in tagger.predict([words(r["text"]) for r in first])]
     n_tokens = None
     if hasattr(tagger, "tokenizer"):
         enc = tagger.tokenizer([words(t) for t in table["text"]], is_split_into_words=True,

@@ -13,7 +13,7 @@ test split is never read)::
 Settings are chosen by 5-fold cross-validation on ANERcorp train (``scripts/cv_ner.py``, which
 runs this script with ``--fold k --pred-out FILE`` once per fold; ``make cv-ner``).
 
-Steps: read the corpora (``helpers.ner_bundled`` readers), learn word clusters from their
+Steps: read the corpora (``helpers.datasets`` readers), learn word clusters from their
 unlabelled text (PPMI co-occurrence -> truncated SVD -> k-means at three sizes), build the
 gazetteer of training entities (out-of-fold for the training sentences themselves, so the CRF
 learns how far to trust it), train the CRF, evaluate (dev, or test for the final model), and
@@ -45,6 +45,7 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.preprocessing import normalize
 
 from helpers.clean import match_key
+from helpers.datasets import Sentence, read_anercorp, read_aqmar, read_wikifane
 from helpers.eval_ner import evaluate_tagger, format_scores
 from helpers.ner_bundled import (
     DEFAULT_MODEL_DIR,
@@ -52,12 +53,8 @@ from helpers.ner_bundled import (
     RESOURCES_FILE,
     BundledTagger,
     Resources,
-    Sentence,
     build_entity_rates,
     build_gazetteer,
-    read_anercorp,
-    read_aqmar,
-    read_wikifane,
     save_resources,
     sentence_features,
 )

@@ -11,7 +11,6 @@ import pytest
 
 from helpers.clean import clean_text
 from helpers.corpus import (
-    CorpusReadError,
     decode_bytes,
     get_load_report,
     load_corpus,
@@ -39,7 +38,7 @@ HTML = """<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8">
 
 def report_of(articles: pd.DataFrame) -> pd.DataFrame:
     report = get_load_report(articles)
-    assert list(report.columns) == LOAD_REPORT
+    assert list(report.columns) == LOAD_REPORT.columns
     return report
 
 
@@ -53,7 +52,7 @@ def problems(articles: pd.DataFrame) -> dict[str, str]:
 
 def test_seed_loads_as_one_article_with_metadata(seed_articles):
     a = seed_articles
-    assert list(a.columns[: len(ARTICLES)]) == ARTICLES
+    assert list(a.columns[: len(ARTICLES.columns)]) == ARTICLES.columns
     assert len(a) == 1 and report_of(a).empty
     row = a.iloc[0]
     assert row.article_id == "000_libya_2020-06-15"
@@ -96,7 +95,7 @@ def test_pasted_text_with_front_matter():
     a = load_corpus(f"---\ntitle: عنوان\ndate: 2020-06\n---\n{AR1}\n")
     row = a.iloc[0]
     assert (row.title, row.date, row.date_precision) == ("عنوان", pd.Timestamp("2020-06-01"), "month")
-    assert row.text == AR1
+    assert row.text == f"عنوان\n{AR1}"  # the headline is the first line of the text
 
 
 def test_front_matter_extra_keys_comments_and_quotes(tmp_path):
@@ -144,10 +143,13 @@ def test_json_list(tmp_path):
 
 
 def test_csv_auto_columns_and_mapping(tmp_path):
-    pd.DataFrame({"title": ["أ", "ب"], "text": [AR1, AR2], "date": ["2020-06-05", ""],
-                  "section": ["سياسة", "دولي"]}).to_csv(tmp_path / "auto.csv", index=False)
+    pd.DataFrame({"title": ["عنوان أول", "عنوان ثان"], "text": [AR1, AR2],
+                  "date": ["2020-06-05", ""], "section": ["سياسة", "دولي"]}).to_csv(
+        tmp_path / "auto.csv", index=False)
     a = load_corpus(tmp_path / "auto.csv")
-    assert a["title"].tolist() == ["أ", "ب"] and a["text"].tolist() == [AR1, AR2]
+    assert a["title"].tolist() == ["عنوان أول", "عنوان ثان"]
+    assert a["raw_text"].tolist() == [AR1, AR2]
+    assert a["text"].tolist() == [f"عنوان أول\n{AR1}", f"عنوان ثان\n{AR2}"]
     assert a["date"].iloc[0] == pd.Timestamp("2020-06-05") and pd.isna(a["date"].iloc[1])
     assert a["extra"].iloc[0] == {"section": "سياسة"}
 
@@ -192,7 +194,7 @@ def test_encodings_are_detected(tmp_path, encoding):
     text = f"---\ntitle: عنوان الخبر\n---\n{AR1}\n{AR2}\n"
     (tmp_path / "e.txt").write_bytes(text.encode(encoding))
     a = load_corpus(tmp_path / "e.txt")
-    assert a["text"].iloc[0] == f"{AR1}\n{AR2}" and a["title"].iloc[0] == "عنوان الخبر"
+    assert a["text"].iloc[0] == f"عنوان الخبر\n{AR1}\n{AR2}" and a["title"].iloc[0] == "عنوان الخبر"
 
 
 def test_decode_bytes_names_the_encoding():
@@ -205,7 +207,9 @@ def test_damaged_utf8_is_kept_and_reported(tmp_path):
     (tmp_path / "d.txt").write_bytes(AR1.encode() + b"\xff" + AR2.encode())
     a = load_corpus(tmp_path)
     assert len(a) == 1 and "\ufffd" in a["text"].iloc[0]
-    assert "undecodable bytes: 1 invalid" in problems(a)["d.txt"]
+    offset = len(AR1.encode())
+    assert problems(a)["d.txt"] == (f"undecodable bytes: 1 damaged byte(s) in UTF-8 at line(s) "
+                                    f"1 (byte offsets {offset})")
 
 
 def test_undecodable_bytes_are_reported(tmp_path):
@@ -247,7 +251,8 @@ def test_mixed_folder_loads_good_files_and_reports_each_bad_one(tmp_path):
     assert p["07_duplicate.txt"].startswith("duplicate of 01_good")
     assert p["08_bad_date.txt"].startswith("malformed date '2020-13-45'")
     assert "unsupported extension '.pdf'" in p["09_scan.pdf"]
-    assert not any("hidden" in f or "README" in f for f in report["file"])
+    assert p[".hidden.txt"].startswith("hidden file")
+    assert not any("README" in f for f in report["file"])
     bad_date = articles.set_index("article_id").loc["08_bad_date"]
     assert pd.isna(bad_date["date"]) and pd.isna(bad_date["date_precision"])
     good = articles.set_index("article_id").loc["01_good"]
@@ -285,7 +290,7 @@ def test_missing_path_raises_with_the_name_and_the_fix():
         load_corpus("missing.jsonl")
 
 
-def test_unreadable_file_raises_with_the_name_and_the_fix(tmp_path, monkeypatch):
+def test_unreadable_file_is_reported_with_the_fix(tmp_path, monkeypatch):
     f = tmp_path / "locked.txt"
     f.write_text(AR1, encoding="utf-8")
 
@@ -293,8 +298,11 @@ def test_unreadable_file_raises_with_the_name_and_the_fix(tmp_path, monkeypatch)
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(Path, "read_bytes", deny)
-    with pytest.raises(CorpusReadError, match=r"locked\.txt.*Permission denied.*chmod"):
-        load_corpus(f)
+    articles, report = read_corpus(f)
+    assert articles.empty
+    assert report.values.tolist() == [["locked.txt", "cannot be read: Permission denied",
+                                       report["action"].iloc[0]]]
+    assert report["action"].iloc[0].startswith("skipped") and "chmod" in report["action"].iloc[0]
 
 
 def test_bad_kind_argument():

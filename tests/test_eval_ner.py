@@ -18,7 +18,7 @@ class FixedTagger:
         self.calls = 0
         self.batches: list[int] = []
 
-    def tag_words(self, batch: list[list[str]]) -> list[list[tuple[str, float]]]:
+    def predict(self, batch: list[list[str]]) -> list[list[tuple[str, float]]]:
         out = [[(lab, 1.0) for lab in self.labels[self.calls + i]] for i in range(len(batch))]
         self.calls += len(batch)
         self.batches.append(len(batch))
@@ -107,11 +107,10 @@ def test_cli_prints_table_for_small_corpus(tmp_path, capsys, monkeypatch):
 
 
 def test_load_tagger_routes_profiles(monkeypatch):
-    import helpers.ner as ner
     from helpers.ner_bundled import DEFAULT_MODEL_DIR, BundledTagger
 
     asked = []
-    monkeypatch.setattr(ner, "load_ner", lambda name: asked.append(name) or FixedTagger([]))
+    monkeypatch.setattr(eval_ner, "load_ner", lambda name: asked.append(name) or FixedTagger([]))
     assert isinstance(eval_ner.load_tagger("camelbert"), FixedTagger)
     assert isinstance(eval_ner.load_tagger(None, "some/hub-id"), FixedTagger)
     assert asked == ["camelbert", "some/hub-id"]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from helpers import eval_sentiment as E
 from helpers import sentiment as S
+from helpers.models import ModelUnavailable
 
 
 @pytest.fixture(scope="module")
@@ -25,8 +27,37 @@ def test_eval_items_are_many_varied_and_well_formed(items):
     # every target is found where the item says, as written
     spans = items.apply(lambda r: r["sentence"][r["start"]:r["end"]], axis=1)
     assert (spans == items["target"]).all()
-    # the two halves are of equal size
+    # the two halves are of equal size, and balanced per label
     assert abs((items["split"] == "dev").sum() - (items["split"] == "heldout").sum()) <= 1
+    per_label = items.groupby(["gold", "split"]).size().unstack()
+    assert ((per_label["dev"] - per_label["heldout"]).abs() <= 5).all()
+
+
+def test_eval_items_cover_other_conflicts_and_the_hard_constructions(items):
+    assert len(items) >= 800
+    assert (items["conflict"] != "libya").sum() >= len(items) / 2  # at least half elsewhere
+    assert (items["conflict"] != "libya").sum() >= 400
+    assert {"sudan", "yemen", "syria", "somalia", "sahel", "ethiopia", "iraq", "lebanon"} <= set(items["conflict"])
+    counts = items["phenomenon"].value_counts()
+    for phenomenon in ("stance_object", "stance_subject", "warning_speaker", "place_harm",
+                       "quote_speaker", "quote_about", "accuser", "accused", "negation"):
+        assert counts.get(phenomenon, 0) >= 5, phenomenon
+    # stance objects are not positive: receiving support is not sentiment (guideline)
+    assert set(items.loc[items["phenomenon"] == "stance_object", "gold"]) == {"neutral"}
+    # the items added with a split column keep each sentence in one half
+    added = items[items["id"] > 433]
+    assert (added.groupby("sentence")["split"].nunique() == 1).all()
+    # many sentences hold two actors of different polarity
+    golds = items.groupby("sentence")["gold"].agg(set)
+    assert (golds.map(len) > 1).sum() >= 80
+
+
+def test_eval_tables_give_every_annotated_actor_of_a_sentence(items):
+    sentence = items.groupby("sentence")["id"].transform("count").idxmax()
+    part = items[items["sentence"] == items.loc[sentence, "sentence"]]
+    sentences, resolved = E.eval_tables(part)
+    assert len(sentences) == 1 and len(resolved) == len(part) >= 3
+    assert resolved["article_id"].nunique() == 1
 
 
 def test_seed_items_cover_every_seed_actor_kind(items):
@@ -71,6 +102,35 @@ def test_metrics_match_hand_counts():
     assert m["per_class"].loc["positive", "recall"] == pytest.approx(0.5)
 
 
+def test_bootstrap_interval_holds_the_estimate_and_shrinks_with_data():
+    rng = np.random.default_rng(0)
+    gold = rng.choice(list(S.LABELS), 400)
+    hyp = np.where(rng.random(400) < 0.7, gold, rng.choice(list(S.LABELS), 400))
+    pred = pd.DataFrame({"gold": gold, "pred": hyp})
+    m = E.sentiment_metrics(pred)
+    lo, hi = m["macro_f1_ci"]
+    assert lo < m["macro_f1"] < hi and hi - lo < 0.15
+    small = E.sentiment_metrics(pred.head(40))
+    assert small["macro_f1_ci"][1] - small["macro_f1_ci"][0] > hi - lo
+    assert E.bootstrap_interval(pred, "accuracy") == E.bootstrap_interval(pred, "accuracy")  # seeded
+    # the vectorised macro-F1 is scikit-learn's
+    from sklearn.metrics import f1_score
+
+    codes = {lab: i for i, lab in enumerate(S.LABELS)}
+    ours = E.macro_f1_codes(np.array([codes[g] for g in gold]), np.array([codes[h] for h in hyp]))
+    assert float(ours) == pytest.approx(f1_score(gold, hyp, labels=list(S.LABELS), average="macro"))
+
+
+def test_phenomenon_table_reports_each_construction(items):
+    pred = items.head(60).assign(pred="neutral")
+    table = E.phenomenon_table(pred)
+    assert set(table["phenomenon"]) == set(pred["phenomenon"])
+    assert table["n"].sum() == 60
+    row = table.set_index("phenomenon").loc[pred["phenomenon"].iloc[0]]
+    part = pred[pred["phenomenon"] == pred["phenomenon"].iloc[0]]
+    assert row["all_acc"] == pytest.approx((part["gold"] == "neutral").mean(), abs=1e-3)
+
+
 def test_bundled_method_beats_the_majority_baseline(items):
     res = E.evaluate_sentiment(items, method="bundled")
     majority_acc = (items["gold"] == "neutral").mean()
@@ -85,10 +145,12 @@ def test_bundled_method_beats_the_majority_baseline(items):
 
 
 def test_command_prints_figures_and_skips_camelbert(monkeypatch, capsys, tmp_path):
-    def unavailable(model=None):
-        raise S.SentimentModelUnavailable("Sentiment model 'x' is not in the local Hugging Face cache")
+    def unavailable(profile=None, model=None):
+        if profile == "bundled":
+            return None  # the lexicon method needs no model
+        raise ModelUnavailable("sentiment model 'x' is not in the local Hugging Face cache")
 
-    monkeypatch.setattr(S, "load_sentiment_model", unavailable)
+    monkeypatch.setattr(S, "load_sentiment", unavailable)
     small = E.load_sentiment_eval().head(12)[E.EVAL_COLUMNS]
     path = tmp_path / "small.csv"
     small.to_csv(path, index=False)
@@ -96,6 +158,8 @@ def test_command_prints_figures_and_skips_camelbert(monkeypatch, capsys, tmp_pat
     out = capsys.readouterr().out
     assert "12 items" in out and "method=bundled" in out and "macro-F1=" in out
     assert "confusion matrix" in out
+    assert "always-neutral baseline" in out and "per phenomenon" in out
+    assert "macro-F1=" in out and "] " in out  # the bootstrap interval is printed
     assert "method=camelbert: skipped" in out
     assert out.count("\n== targeted sentiment, method=camelbert") == 1
 

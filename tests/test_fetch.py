@@ -20,8 +20,10 @@ FIXTURES = Path(__file__).parent / "fixtures" / "html"
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
-    """Serves the fixture pages; ``/flaky/...`` answers 503 once, ``/cp1256`` a page in
-    Windows-1256 declared only in a <meta> tag, anything else 404. Logs every request."""
+    """Serves the fixture pages; ``/flaky/...`` answers 503 once, ``/later/<s>/...`` 503 with
+    ``Retry-After: <s>`` once, ``/rate/...`` 429 once, ``/down/...`` always 503, ``/cp1256``
+    a page in Windows-1256 declared only in a <meta> tag, anything else 404. Logs every
+    request."""
 
     log: list[tuple[str, str]] = []
     flaky_seen: set[str] = set()
@@ -29,9 +31,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - http.server API
         type(self).log.append((self.path, self.headers.get("User-Agent", "")))
         name = self.path.rsplit("/", 1)[-1]
-        if self.path.startswith("/flaky/") and self.path not in self.flaky_seen:
-            self.flaky_seen.add(self.path)
+        first = self.path not in self.flaky_seen
+        self.flaky_seen.add(self.path)
+        if self.path.startswith("/flaky/") and first:
             self._send(503, b"busy", "text/plain")
+        elif self.path.startswith("/later/") and first:
+            self._send(503, b"busy", "text/plain", {"Retry-After": self.path.split("/")[2]})
+        elif self.path.startswith("/rate/") and first:
+            self._send(429, b"slow down", "text/plain")
+        elif self.path.startswith("/down/"):
+            self._send(503, b"down", "text/plain")
         elif self.path == "/cp1256":
             page = (FIXTURES / "news_no_date.html").read_text(encoding="utf-8")
             self._send(200, page.encode("cp1256", errors="ignore").replace(
@@ -41,9 +50,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         else:
             self._send(404, b"not found", "text/plain")
 
-    def _send(self, status: int, body: bytes, content_type: str) -> None:
+    def _send(self, status: int, body: bytes, content_type: str,
+              headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -82,7 +94,7 @@ def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 def test_extracts_title_date_and_text_without_the_script(server, tmp_path, waits):
     url = f"{server}/ar/news_with_script.html"
     articles = fetch.fetch_urls([url], cache_dir=tmp_path, delay=0)
-    assert list(articles.columns)[: len(ARTICLES)] == ARTICLES
+    assert list(articles.columns)[: len(ARTICLES.columns)] == ARTICLES.columns
     row = articles.iloc[0]
     assert row["title"].startswith("الجزائر تستضيف اجتماعا لدول جوار ليبيا")
     assert row["date"] == pd.Timestamp("2021-08-30")
@@ -109,6 +121,8 @@ def test_page_without_date_gets_nat_and_a_note(server, tmp_path, waits):
     assert pd.isna(row["date"]) and row["date_precision"] is None
     assert "no date" in row["date_note"]
     assert "سرت" in row["text"]
+    report = get_load_report(articles)  # a note on an analysed page, not a skip
+    assert report["file"].tolist() == [row["url"]] and _skipped(articles).empty
 
 
 def test_cache_hit_makes_no_second_request(server, tmp_path, waits):
@@ -128,19 +142,62 @@ def test_default_cache_is_under_the_project_cache(monkeypatch, tmp_path):
     assert len(path.stem) == 64
 
 
-def test_retries_a_busy_server_with_backoff(server, tmp_path, waits):
-    articles = fetch.fetch_urls([f"{server}/flaky/news_with_script.html"], cache_dir=tmp_path,
-                                delay=1.0, retries=2)
+def _skipped(articles: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the load report that skipped an input (others note a change)."""
+    report = get_load_report(articles)
+    return report[report["action"].str.contains("skip")].reset_index(drop=True)
+
+
+@pytest.mark.parametrize("path", ["/flaky/news_with_script.html", "/rate/news_with_script.html"])
+def test_retries_a_busy_server_with_backoff(server, tmp_path, waits, path):
+    articles = fetch.fetch_urls([server + path], cache_dir=tmp_path, delay=1.0, retries=2)
+    assert len(articles) == 1 and _skipped(articles).empty
+    assert [p for p, _ in _Handler.log] == [path] * 2
+    assert waits == [1.0]  # back-off before the second attempt, none before the first
+
+
+def test_gives_up_after_the_retries_and_says_so(server, tmp_path, waits):
+    good = f"{server}/news_no_date.html"
+    articles = fetch.fetch_urls([f"{server}/down/news_with_script.html", good],
+                                cache_dir=tmp_path, delay=0.75, retries=2)
+    assert articles["url"].tolist() == [good]
+    assert [p for p, _ in _Handler.log] == ["/down/news_with_script.html"] * 3 + [
+        "/news_no_date.html"]
+    assert waits == [0.75, 1.5, 0.75]  # back-off doubles; then the pause before the next page
+    problem = _skipped(articles)["problem"].iloc[0]
+    assert "kept answering HTTP 503 after 3 attempts" in problem and "try again later" in problem
+
+
+@pytest.mark.parametrize("asked, waited", [(7, 7.0), (3600, fetch.MAX_RETRY_AFTER)])
+def test_retry_after_is_honoured_but_capped(server, tmp_path, waits, asked, waited):
+    path = f"/later/{asked}/news_with_script.html"
+    articles = fetch.fetch_urls([server + path], cache_dir=tmp_path, delay=0, retries=1)
     assert len(articles) == 1
-    assert [p for p, _ in _Handler.log] == ["/flaky/news_with_script.html"] * 2
-    assert waits and waits[0] >= 1.0  # back-off before the second attempt
+    assert [p for p, _ in _Handler.log] == [path] * 2
+    assert waits == [waited]
+
+
+def test_a_session_you_pass_keeps_its_own_retry_rules(server, tmp_path, waits):
+    import requests
+
+    session = requests.Session()  # no retry policy mounted
+    session.headers["User-Agent"] = "my-crawler/1.0"
+    url = f"{server}/flaky/news_with_script.html"
+    articles = fetch.fetch_urls([url], cache_dir=tmp_path, delay=0, session=session)
+    assert articles.empty and _Handler.log == [("/flaky/news_with_script.html", "my-crawler/1.0")]
+    assert "HTTP 503" in _skipped(articles)["problem"].iloc[0]
+    with pytest.raises(fetch.FetchError, match="answered HTTP 503"):
+        fetch.download(f"{server}/flaky/a/news_no_date.html", session=session)
+    page = fetch.download(f"{server}/flaky/b/news_no_date.html",
+                          session=fetch.polite_session(retries=1))
+    assert "سرت" in page and waits == [1.0]
 
 
 def test_http_error_is_reported_not_retried(server, tmp_path, waits):
     good = f"{server}/news_no_date.html"
     articles = fetch.fetch_urls([f"{server}/missing.html", good], cache_dir=tmp_path, delay=0)
     assert articles["url"].tolist() == [good]
-    report = get_load_report(articles)
+    report = _skipped(articles)
     assert report["file"].tolist() == [f"{server}/missing.html"]
     assert "HTTP 404" in report["problem"].iloc[0] and report["action"].iloc[0] == "skipped"
     assert [p for p, _ in _Handler.log].count("/missing.html") == 1
@@ -192,6 +249,6 @@ def test_same_page_under_two_addresses_is_reported_as_duplicate(server, tmp_path
     first, second = f"{server}/a/news_no_date.html", f"{server}/b/news_no_date.html"
     articles = fetch.fetch_urls([first, second], cache_dir=tmp_path, delay=0)
     assert articles["url"].tolist() == [first]
-    report = get_load_report(articles)
+    report = _skipped(articles)
     assert report["file"].tolist() == [second]
     assert report["problem"].iloc[0].startswith(f"duplicate of {first}")

@@ -1,5 +1,5 @@
-"""Tests of helpers.ner: profiles, the transformers (CAMeLBERT) path, windows, the mentions
-table and its cache.
+"""Tests of helpers.ner: the transformers (CAMeLBERT) tagger, windows, the mentions table and
+its cache, the auto fallback (profile parsing and loading itself: tests/test_models.py).
 
 The transformers path is tested with tiny BertForTokenClassification models built here with
 CAMeLBERT's label set. Some are "deterministic": no transformer layers, zero position
@@ -19,8 +19,9 @@ import pytest
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
-from helpers import ner  # noqa: E402
+from helpers import models, ner, teaching  # noqa: E402
 from helpers.paths import MODELS_DIR  # noqa: E402
+from helpers.report import highlight_html  # noqa: E402
 from helpers.tokens import word_spans, words  # noqa: E402
 
 # CAMeLBERT-MSA-NER's id2label (config.json of CAMeL-Lab/bert-base-arabic-camelbert-msa-ner,
@@ -95,12 +96,15 @@ class StandIn:
 
     def __init__(self, identity: str, labels: dict[str, str]) -> None:
         self.identity = identity
-        self.labels = labels
+        self.by_word = labels
         self.calls = 0
 
-    def tag_words(self, batch: list[list[str]]) -> list[list[tuple[str, float]]]:
+    def labels(self) -> list[str]:
+        return sorted(set(self.by_word.values()) | {"O"})
+
+    def predict(self, batch: list[list[str]]) -> list[list[tuple[str, float]]]:
         self.calls += 1
-        return [[(self.labels.get(w, "O"), 0.8) for w in ws] for ws in batch]
+        return [[(self.by_word.get(w, "O"), 0.8) for w in ws] for ws in batch]
 
 
 @pytest.fixture(autouse=True)
@@ -108,16 +112,16 @@ def _isolated(monkeypatch, tmp_path):
     monkeypatch.setenv("ARABIC_NEWS_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("ARABIC_NEWS_MODELS", raising=False)
     monkeypatch.delenv("ARABIC_NEWS_NER_MODEL", raising=False)
-    ner.clear_loaded()
+    models.clear_loaded()
     yield
-    ner.clear_loaded()
+    models.clear_loaded()
 
 
 @pytest.fixture
 def tiny(tmp_path, monkeypatch) -> ner.TransformersTagger:
     folder = build_tiny_model(tmp_path / "tiny-ner")
     monkeypatch.setenv("ARABIC_NEWS_NER_MODEL", str(folder))
-    return ner.load_ner("camelbert")
+    return models.load_ner("camelbert")
 
 
 # ------------------------------------------------------------------ transformers path
@@ -125,8 +129,8 @@ def tiny(tmp_path, monkeypatch) -> ner.TransformersTagger:
 
 def test_camelbert_profile_loads_a_local_folder_and_keeps_hamza(tiny):
     assert isinstance(tiny, ner.TransformersTagger)
-    assert tiny.identity.startswith("tiny-ner@")
-    assert tiny.labels == CAMELBERT_LABELS
+    assert tiny.identity.startswith("local:tiny-ner@")
+    assert tiny.labels() == CAMELBERT_LABELS
     assert tiny.max_tokens == 512
     assert tiny.tokenizer.tokenize("أردوغان لحكومة") == ["أردوغان", "ل", "##حكومة"]
 
@@ -140,7 +144,7 @@ def test_hamza_survives_even_if_the_saved_tokenizer_lower_cases(tmp_path):
 
 
 def test_words_are_labelled_by_their_first_subtoken(tiny):
-    tags = tiny.tag_words([["قال", "لحكومة", "حكومة", "أردوغان"]])[0]
+    tags = tiny.predict([["قال", "لحكومة", "حكومة", "أردوغان"]])[0]
     assert [label for label, _ in tags] == ["O", "B-ORG", "B-ORG", "I-PERS"]
     assert all(0.9 < p <= 1.0 for _, p in tags)
 
@@ -150,7 +154,7 @@ def test_mentions_offsets_round_trip_and_spans_are_whole_words(tiny):
             "وصل أردوغان إلى ليبيا، قال حكومة الوفاق لحكومة طرابلس.")
     article = sentences_table("a1", text, [text.index("\n") + 1])
     mentions = ner.run_ner(article, tagger=tiny, cache=False)
-    assert list(mentions.columns) == ner.MENTIONS
+    assert list(mentions.columns) == ner.MENTIONS.columns
     for row in mentions.itertuples():
         assert text[row.start:row.end] == row.surface
         assert (row.start, row.end) == (word_spans(text[row.start:])[0][0] + row.start,
@@ -194,7 +198,7 @@ def test_each_word_takes_the_window_where_it_is_most_central(tmp_path):
     folder = build_tiny_model(tmp_path / "edgy", edge_misc=True)
     tagger = ner.TransformersTagger.from_pretrained(folder)
     sentence = ["قال"] * 1500
-    tags = tagger.tag_words([sentence])[0]
+    tags = tagger.predict([sentence])[0]
     misc = [i for i, (label, _) in enumerate(tags) if label == "B-MISC"]
     # only the sentence's first words sit at a window start without a better window
     assert misc == [0, 1, 2]
@@ -208,8 +212,8 @@ def test_batched_inference_matches_one_by_one(tmp_path):
     vocab_words = ["قال", "في", "رجب", "طيب", "أردوغان", "ليبيا", "لحكومة", "،"]
     batch = [[vocab_words[(i * 3 + j) % 8] for j in range(n)] for i, n in
              enumerate([3, 90, 1, 17, 0, 41, 5])]
-    together = tagger.tag_words(batch, batch_size=4)
-    alone = [tagger.tag_words([s], batch_size=1)[0] for s in batch]
+    together = tagger.predict(batch, batch_size=4)
+    alone = [tagger.predict([s], batch_size=1)[0] for s in batch]
     assert [len(s) for s in together] == [len(s) for s in batch]
     for got, ref in zip(together, alone, strict=True):
         assert [label for label, _ in got] == [label for label, _ in ref]
@@ -238,15 +242,6 @@ def test_bio_spans_repair_broken_sequences():
     assert ner.bio_spans(["I-PERS", "I-PERS", "O", "B-LOC", "B-LOC", "I-ORG", "I-ORG"]) == [
         (0, 2, "PERS"), (3, 4, "LOC"), (4, 5, "LOC"), (5, 7, "ORG")]
     assert ner.bio_spans(["O", "O"]) == []
-
-
-def test_profile_resolution(monkeypatch):
-    assert ner.resolve_profile() == "bundled"
-    monkeypatch.setenv("ARABIC_NEWS_MODELS", "Auto")
-    assert ner.resolve_profile() == "auto"
-    assert ner.resolve_profile("camelbert") == "camelbert"
-    with pytest.raises(ValueError, match="bundled, camelbert, auto"):
-        ner.resolve_profile("gpt")
 
 
 # ------------------------------------------------------------------------ the cache
@@ -279,7 +274,7 @@ def test_cache_false_writes_nothing_and_empty_input(tmp_path):
     assert ner.run_ner(table, tagger=tagger, cache=False).empty
     assert not (tmp_path / "cache" / "ner").exists()
     empty = ner.run_ner(table.iloc[:0], tagger=tagger)
-    assert list(empty.columns) == ner.MENTIONS and empty.empty
+    assert list(empty.columns) == ner.MENTIONS.columns and empty.empty
     with pytest.raises(ValueError, match="split_sentences"):
         ner.run_ner(table.drop(columns="start"), tagger=tagger)
 
@@ -296,9 +291,9 @@ def test_the_transformers_cache_is_keyed_by_model_content(tmp_path):
     ner.run_ner(table, tagger=b)
     assert len(list((tmp_path / "cache" / "ner").glob("*.parquet"))) == 2
     # big weight files are fingerprinted by samples: still different, and stable
-    sampled = [ner._folder_fingerprint(tmp_path / f, sample_above=4096) for f in ("m", "m2/m")]
+    sampled = [models.folder_fingerprint(tmp_path / f, sample_above=4096) for f in ("m", "m2/m")]
     assert sampled[0] != sampled[1]
-    assert sampled[0] == ner._folder_fingerprint(tmp_path / "m", sample_above=4096)
+    assert sampled[0] == models.folder_fingerprint(tmp_path / "m", sample_above=4096)
 
 
 # ------------------------------------------------------------- offline and fallback
@@ -314,8 +309,8 @@ def offline(monkeypatch):
 
 
 def test_offline_uncached_model_raises_one_clear_line(offline):
-    with pytest.raises(ner.NERModelUnavailable) as err:
-        ner.load_ner("camelbert")
+    with pytest.raises(models.ModelUnavailable) as err:
+        models.load_ner("camelbert")
     message = str(err.value)
     assert "\n" not in message
     assert "not in the local Hugging Face cache" in message
@@ -325,24 +320,24 @@ def test_offline_uncached_model_raises_one_clear_line(offline):
 
 def test_auto_falls_back_to_bundled_and_says_so(offline, monkeypatch, capsys):
     stand_in = StandIn("bundled-stand-in@0", {})
-    monkeypatch.setattr(ner, "_load_bundled", lambda: stand_in)
-    tagger = ner.load_ner("auto")
+    monkeypatch.setattr(models, "_load_bundled", lambda kind: stand_in)
+    tagger = models.load_ner("auto")
     assert tagger is stand_in
     note = capsys.readouterr().out
     assert "auto" in note and "bundled" in note and "bundled-stand-in@0" in note
-    assert ner.load_ner("auto") is tagger  # loaded once per process
+    assert models.load_ner("auto") is tagger  # loaded once per process
     monkeypatch.setenv("ARABIC_NEWS_MODELS", "auto")
-    assert ner.load_ner() is tagger
+    assert models.load_ner() is tagger
 
 
 def test_auto_falls_back_to_the_real_bundled_model(offline, capsys):
     if not (MODELS_DIR / "ner-bundled" / "model.crfsuite").is_file():
         pytest.skip("the bundled model (data/models/ner-bundled/) is not there yet: "
                     "run `make train-ner`")
-    tagger = ner.load_ner("auto")
-    assert tagger is ner.load_ner("bundled")
+    tagger = models.load_ner("auto")
+    assert tagger is models.load_ner("bundled")
     assert "bundled" in capsys.readouterr().out
-    tags = tagger.tag_words([["قال", "الرئيس", "التركي", "رجب", "طيب", "أردوغان"]])
+    tags = tagger.predict([["قال", "الرئيس", "التركي", "رجب", "طيب", "أردوغان"]])
     assert len(tags[0]) == 6
 
 
@@ -354,7 +349,7 @@ def test_highlight_html_escapes_text_and_is_right_to_left():
     mentions = pd.DataFrame({"start": [text.index("أردوغان"), text.index("ليبيا")],
                              "end": [text.index("أردوغان") + 7, len(text)],
                              "label": ["PERS", "LOC"], "score": [0.9, 0.8]})
-    out = ner.highlight_html(text, mentions, legend=False)
+    out = highlight_html(text, mentions, legend=False)
     assert out.startswith('<div dir="rtl"')
     assert "<b>" not in out and "&lt;b&gt;" in out and "&amp;" in out
     assert out.count("<mark") == 2
@@ -362,7 +357,7 @@ def test_highlight_html_escapes_text_and_is_right_to_left():
 
 
 def test_explain_subwords_names_the_labelled_piece(tiny):
-    table = ner.explain_subwords(tiny.tokenizer, ["أردوغان", "لحكومة"])
+    table = teaching.explain_subwords(tiny.tokenizer, ["أردوغان", "لحكومة"])
     assert table.to_dict("records") == [
         {"word": "أردوغان", "pieces": "أردوغان", "n_pieces": 1, "labelled_piece": "أردوغان"},
         {"word": "لحكومة", "pieces": "ل ##حكومة", "n_pieces": 2, "labelled_piece": "ل"},
@@ -376,17 +371,18 @@ def test_reference_labels_match_the_copy_in_this_test():
     facts = root / "reference" / "camelbert_facts.json" if root else None
     if facts is None or not facts.is_file():
         pytest.skip("../shared/data/reference/camelbert_facts.json is absent")
-    id2label = json.loads(facts.read_text(encoding="utf-8"))["ner_models"][ner.CAMELBERT_NER][
-        "id2label"]
+    reference = json.loads(facts.read_text(encoding="utf-8"))["ner_models"]
+    id2label = reference[models.DEFAULT_NER_MODEL]["id2label"]
     assert [id2label[str(i)] for i in range(len(id2label))] == CAMELBERT_LABELS
 
 
 def test_a_model_folder_or_hub_id_can_stand_for_the_profile(tmp_path, offline):
     folder = build_tiny_model(tmp_path / "as-profile")
-    tagger = ner.load_ner(str(folder))
-    assert isinstance(tagger, ner.TransformersTagger) and tagger.identity.startswith("as-profile@")
-    with pytest.raises(ner.NERModelUnavailable, match="owner/not-cached-model"):
-        ner.load_ner("owner/not-cached-model")
+    tagger = models.load_ner(str(folder))
+    assert isinstance(tagger, ner.TransformersTagger)
+    assert tagger.identity.startswith("local:as-profile@")
+    with pytest.raises(models.ModelUnavailable, match="owner/not-cached-model"):
+        models.load_ner("owner/not-cached-model")
 
 
 def test_f1_comparison_reads_the_bundled_scores(tmp_path):
@@ -398,21 +394,21 @@ def test_f1_comparison_reads_the_bundled_scores(tmp_path):
         "identity": "bundled:test@1", "test": {"micro": {"f1": 0.7412, "precision": 0.8,
                                                          "recall": 0.7, "support": 40},
                                                "types": types}}), encoding="utf-8")
-    table = ner.f1_comparison(folder)
+    table = teaching.f1_comparison(folder)
     assert table["model"].tolist() == ["bundled (measured)", "CAMeLBERT-MSA (published)"]
     assert table.loc[0, "micro F1"] == pytest.approx(74.12)
     assert table.loc[0, "PERS F1"] == pytest.approx(70.0)
     assert table.loc[1, "micro F1"] == 82.4 and pd.isna(table.loc[1, "PERS F1"])
-    missing = ner.f1_comparison(tmp_path / "nowhere")
+    missing = teaching.f1_comparison(tmp_path / "nowhere")
     assert pd.isna(missing.loc[0, "micro F1"]) and "make train-ner" in missing.loc[0, "source"]
 
 
 def test_learnt_wordpiece_is_deterministic_and_splits_clitics():
     texts = ["قالت حكومة الوفاق إن حكومة طرابلس", "لحكومة الوفاق وللحكومة", "حكومة ليبيا"] * 3
-    vocab = ner.learn_wordpiece_vocab(texts, vocab_size=34)
-    assert vocab == ner.learn_wordpiece_vocab(list(reversed(texts)), vocab_size=34)
+    vocab = teaching.learn_wordpiece_vocab(texts, vocab_size=34)
+    assert vocab == teaching.learn_wordpiece_vocab(list(reversed(texts)), vocab_size=34)
     assert vocab[:5] == ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] and len(vocab) == 34
-    tok = ner.train_wordpiece(texts, vocab_size=34)
+    tok = teaching.train_wordpiece(texts, vocab_size=34)
     pieces = tok.tokenize("لحكومة")
     assert pieces[0] == "ل" and "".join(p.removeprefix("##") for p in pieces) == "لحكومة"
     assert tok.tokenize("حكومة") == ["حكومة"]
@@ -420,14 +416,14 @@ def test_learnt_wordpiece_is_deterministic_and_splits_clitics():
 
 def test_a_missing_model_folder_is_reported_as_such(tmp_path, monkeypatch):
     monkeypatch.setenv("ARABIC_NEWS_NER_MODEL", str(tmp_path / "no-such-model"))
-    with pytest.raises(FileNotFoundError, match="does not exist"):
-        ner.load_ner("camelbert")
+    with pytest.raises(models.ModelUnavailable, match="does not exist"):
+        models.load_ner("camelbert")
 
 
 def test_highlight_html_accepts_spans_without_score_and_skips_overlaps():
     text = "وصل أردوغان إلى طرابلس"
     spans = pd.DataFrame({"start": [4, 4, 16], "end": [11, 15, 22], "label": ["PERS", "ORG", None],
                           "score": [None, 0.5, float("nan")]})
-    out = ner.highlight_html(text, spans, legend=False)
+    out = highlight_html(text, spans, legend=False)
     assert out.count("<mark") == 2  # the overlapping ORG span is dropped
     assert 'title="PERS"' in out and 'title=""' in out and "nan" not in out

@@ -1,4 +1,4 @@
-"""The bundled CRF NER model, its features and the corpus readers."""
+"""The bundled CRF NER model, its features, and the corpus readers (helpers.datasets)."""
 
 from __future__ import annotations
 
@@ -8,19 +8,15 @@ import re
 
 import pytest
 
+from helpers.datasets import AQMAR_MAP, WIKIFANE_MAP, read_anercorp, read_conll, repair_bio
 from helpers.ner_bundled import (
-    AQMAR_MAP,
     DEFAULT_MODEL_DIR,
     LABELS,
-    WIKIFANE_MAP,
     BundledTagger,
     Resources,
     build_gazetteer,
     gazetteer_marks,
     load_resources,
-    read_anercorp,
-    read_conll,
-    repair_bio,
     save_resources,
     sentence_features,
     stem,
@@ -47,7 +43,7 @@ def tagger() -> BundledTagger:
 
 
 def test_tagger_output_shape_labels_and_confidence(tagger):
-    out = tagger.tag_words(SENTENCES)
+    out = tagger.predict(SENTENCES)
     assert [len(s) for s in out] == [len(s) for s in SENTENCES]
     for sent in out:
         for label, conf in sent:
@@ -57,14 +53,14 @@ def test_tagger_output_shape_labels_and_confidence(tagger):
 
 
 def test_tagger_is_deterministic_and_batch_independent(tagger):
-    together = tagger.tag_words(SENTENCES)
-    again = tagger.tag_words(SENTENCES)
-    one_by_one = [tagger.tag_words([s])[0] for s in SENTENCES]
+    together = tagger.predict(SENTENCES)
+    again = tagger.predict(SENTENCES)
+    one_by_one = [tagger.predict([s])[0] for s in SENTENCES]
     assert together == again == one_by_one
 
 
 def test_tagger_finds_obvious_entities(tagger):
-    out = tagger.tag_words([SENTENCES[0], SENTENCES[1]])
+    out = tagger.predict([SENTENCES[0], SENTENCES[1]])
     labels0 = dict(zip(SENTENCES[0], (lab for lab, _ in out[0]), strict=True))
     labels1 = dict(zip(SENTENCES[1], (lab for lab, _ in out[1]), strict=True))
     assert labels0["أردوغان"].endswith("PERS")

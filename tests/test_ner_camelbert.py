@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers import ner
+from helpers import models, ner
 from helpers.tokens import word_spans
 
 
@@ -21,8 +21,8 @@ def _cached(repo_id: str) -> bool:
 
 
 pytestmark = pytest.mark.skipif(
-    not _cached(ner.CAMELBERT_NER),
-    reason=f"{ner.CAMELBERT_NER} is not in the local Hugging Face cache (no hub access here)")
+    not _cached(models.DEFAULT_NER_MODEL),
+    reason=f"{models.DEFAULT_NER_MODEL} is not in the local Hugging Face cache (no hub access here)")
 
 TEXT = ("وقال وزير الخارجية التركي مولود جاويش أوغلو إن الرئيسين الروسي فلاديمير بوتين "
         "والتركي رجب طيب أردوغان وافقا على العمل المشترك من أجل وقف إطلاق النار في ليبيا.")
@@ -30,14 +30,14 @@ TEXT = ("وقال وزير الخارجية التركي مولود جاويش �
 
 @pytest.fixture(scope="module")
 def camelbert() -> ner.TransformersTagger:
-    ner.clear_loaded()
-    return ner.load_ner("camelbert")
+    models.clear_loaded()
+    return models.load_ner("camelbert")
 
 
 def test_camelbert_loads_with_its_labels_and_keeps_hamza(camelbert):
     assert isinstance(camelbert, ner.TransformersTagger)
-    assert camelbert.identity.startswith(ner.CAMELBERT_NER)
-    assert sorted(set(camelbert.labels)) == sorted(
+    assert camelbert.identity.startswith(models.DEFAULT_NER_MODEL)
+    assert sorted(set(camelbert.labels())) == sorted(
         ["O"] + [f"{p}-{t}" for p in "BI" for t in ner.ENTITY_TYPES])
     assert camelbert.max_tokens == 512
     assert "أ" in "".join(camelbert.tokenizer.tokenize("أردوغان"))

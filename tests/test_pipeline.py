@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
 
 from helpers import ner, pipeline
-from helpers.corpus import get_load_report, set_load_report
-from helpers.schema import ACTOR_SENTIMENT, ARTICLES, RESOLVED_MENTIONS, SENTENCES, STANCE
+from helpers.corpus import load_corpus, set_load_report
+from helpers.schema import (
+    ACTOR_SENTIMENT,
+    ARTICLES,
+    RESOLVED_MENTIONS,
+    SENTENCES,
+    SPECS,
+    STANCE,
+    TableSpec,
+)
 
 ARTICLE_A = """---
 title: موسكو وأنقرة تبحثان الهدنة
@@ -45,12 +56,14 @@ def corpus(tmp_path):
 
 def test_analyze_runs_every_stage(models, corpus):
     analysis = pipeline.analyze(corpus, models=models)
-    assert list(analysis.articles.columns)[: len(ARTICLES)] == ARTICLES
+    assert list(analysis.articles.columns)[: len(ARTICLES.columns)] == ARTICLES.columns
     assert analysis.articles["article_id"].tolist() == ["a", "b"]
-    assert list(analysis.sentences.columns) == SENTENCES
-    assert list(analysis.resolved.columns) == RESOLVED_MENTIONS
-    assert list(analysis.actor_sentiment.columns) == ACTOR_SENTIMENT
-    assert list(analysis.stance.columns) == STANCE
+    assert list(analysis.sentences.columns) == SENTENCES.columns
+    assert list(analysis.resolved.columns) == RESOLVED_MENTIONS.columns
+    assert list(analysis.actor_sentiment.columns) == ACTOR_SENTIMENT.columns
+    assert list(analysis.stance.columns) == STANCE.columns
+    for name, table in analysis.tables().items():  # every table follows its contract
+        SPECS[name].validate(table)
     found = set(analysis.resolved["actor_id"].dropna())
     assert {"putin", "erdogan", "russia", "turkey", "gna", "sisi", "france"} <= found
     # offsets point into the article text
@@ -74,6 +87,9 @@ def test_dated_articles_get_time_tables(models, corpus):
     assert in_bin[pd.Timestamp("2020-06-15")] == pytest.approx(1.0)
     assert {"bin", "actor_id", "mean", "n"} <= set(analysis.sentiment_time.columns)
     assert any("day" in note for note in analysis.notes)
+    assert analysis.binning is not None and analysis.binning.freq == "D"
+    assert analysis.binning.n_binned == 2 and analysis.binning.note in analysis.notes
+    assert not analysis.attention.attrs and not analysis.sentiment_time.attrs
 
 
 def test_undated_text_has_no_time_tables(models):
@@ -81,6 +97,7 @@ def test_undated_text_has_no_time_tables(models):
                                 models=models)
     assert not analysis.dated and analysis.attention is None and analysis.sentiment_time is None
     assert any("no article is dated" in note for note in analysis.notes)
+    assert analysis.binning is None
 
 
 def test_metonymy_switch(models):
@@ -94,7 +111,8 @@ def test_metonymy_switch(models):
 def test_stages_are_callable_alone(models, corpus):
     from helpers.sentences import split_sentences
 
-    articles = pipeline.load_input(corpus)
+    articles, report = pipeline.load_input(corpus)
+    assert report.empty and not articles.attrs
     sentences = split_sentences(articles)
     mentions, resolved, identity = pipeline.tag_and_resolve(sentences, models=models)
     per_mention, per_actor = pipeline.score_sentiment(resolved, sentences, "bundled")
@@ -122,7 +140,7 @@ def test_url_lists_are_fetched_and_mixed_with_local_files(models, corpus, monkey
 
     def fake_fetch(urls, **options):
         asked.append(list(urls))
-        frame = pipeline.load_input(ARTICLE_B.replace("القاهرة تحذر", "صفحة"))
+        frame = load_corpus(ARTICLE_B.replace("القاهرة تحذر", "صفحة"))
         frame["article_id"] = ["example-org-1"]
         frame["url"] = urls[0]
         return set_load_report(
@@ -131,10 +149,10 @@ def test_url_lists_are_fetched_and_mixed_with_local_files(models, corpus, monkey
     monkeypatch.setattr(fetch, "fetch_urls", fake_fetch)
     urls = tmp_path / "urls.txt"
     urls.write_text("https://example.org/1\nhttps://example.org/2\n", encoding="utf-8")
-    articles = pipeline.load_input([corpus / "a.txt", urls])
+    articles, report = pipeline.load_input([corpus / "a.txt", urls])
     assert asked == [["https://example.org/1", "https://example.org/2"]]
     assert articles["article_id"].tolist() == ["a", "example-org-1"]
-    assert get_load_report(articles)["file"].tolist() == ["https://example.org/2"]
+    assert report["file"].tolist() == ["https://example.org/2"]
 
 
 def test_no_network_with_local_files_skips_the_urls(models, corpus, monkeypatch, tmp_path):
@@ -144,9 +162,9 @@ def test_no_network_with_local_files_skips_the_urls(models, corpus, monkeypatch,
         raise fetch.NetworkUnavailable("cannot reach example.org: no network")
 
     monkeypatch.setattr(fetch, "fetch_urls", offline)
-    mixed = pipeline.load_input([corpus, "https://example.org/1"])
+    mixed, report = pipeline.load_input([corpus, "https://example.org/1"])
     assert len(mixed) == 2
-    assert get_load_report(mixed)["problem"].str.contains("cannot reach").all()
+    assert report["problem"].str.contains("cannot reach").all()
     with pytest.raises(fetch.NetworkUnavailable):
         pipeline.load_input("https://example.org/1")
 
@@ -168,6 +186,7 @@ def test_to_dir_writes_csv_and_parquet_that_read_back(models, corpus, tmp_path):
     assert json.loads(edges["evidence"].iloc[0])  # lists are stored as JSON text
     meta = json.loads((tmp_path / "tables" / "analysis.json").read_text(encoding="utf-8"))
     assert meta["counts"]["articles"] == 2 and meta["profile"]["ner_model"]
+    assert meta["binning"]["freq"] == analysis.binning.freq and meta["binning"]["n_binned"] == 2
 
 
 def test_nothing_readable_gives_empty_tables(models, tmp_path):
@@ -182,3 +201,87 @@ def test_nothing_readable_gives_empty_tables(models, tmp_path):
 def test_bad_options_raise(bad, models):
     with pytest.raises(ValueError, match="choose one of"):
         pipeline.analyze("نص", **bad)
+
+
+# ------------------------------------------------------------ no known actor (issue 11.3)
+
+MARKET = "ذهبت إلى السوق صباحا واشتريت خبزا وحليبا ثم عدت إلى البيت."
+
+
+def _assert_typed(table: pd.DataFrame, spec: TableSpec) -> None:
+    """``table`` has the spec's columns with the declared dtypes (strings: pandas' str)."""
+    assert list(table.columns)[: len(spec.columns)] == spec.columns
+    for col, dtype in spec.dtypes.items():
+        if dtype == "str":
+            assert pd.api.types.is_string_dtype(table[col]), (spec.name, col, table[col].dtype)
+        else:
+            assert str(table[col].dtype) == dtype, (spec.name, col, table[col].dtype)
+
+
+def test_article_naming_no_known_actor_gives_typed_empty_tables(models):
+    analysis = pipeline.analyze(MARKET, models=models)
+    assert len(analysis.articles) == 1 and len(analysis.sentences) == 1
+    assert analysis.resolved["actor_id"].isna().all()
+    for name in ("actor_sentiment", "sentiment_summary", "stance", "stance_edges",
+                 "actor_table", "article_actors", "comention_edges"):
+        table = analysis.tables()[name]
+        assert table.empty, name
+        _assert_typed(table, SPECS[name])
+    assert analysis.attention is None and analysis.binning is None
+
+
+def test_cli_on_an_article_naming_no_known_actor(models, tmp_path):
+    article = tmp_path / "market.txt"
+    article.write_text(MARKET + "\n", encoding="utf-8")
+    env = {**os.environ, "MPLBACKEND": "Agg", "HF_HUB_OFFLINE": "1"}
+    run = subprocess.run([sys.executable, "-m", "helpers", "analyze", str(article),
+                          "--out", str(tmp_path / "out")], capture_output=True, text=True,
+                         env=env, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert (tmp_path / "out" / "report.html").is_file()
+    edges = pd.read_parquet(tmp_path / "out" / "tables" / "stance_edges.parquet")
+    assert edges.empty and list(edges.columns) == SPECS["stance_edges"].columns
+
+
+# ------------------------------------------------------------ titles are text (issue 13.1)
+
+HEADLINES = [
+    ("t1", "تركيا تدعم حكومة الوفاق في طرابلس",
+     "قال وزير الخارجية إن بلاده ستواصل مساعدة الحكومة. وأضاف أن الحل سياسي."),
+    ("t2", "فرنسا تعارض التدخل التركي في ليبيا",
+     "أعلنت باريس موقفها في بيان صدر مساء الأحد."),
+]
+
+
+def _jsonl(path, records) -> None:
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n",
+                    encoding="utf-8")
+
+
+def test_headline_in_title_gives_the_same_actors_and_edges_as_in_text(models, tmp_path):
+    in_title = tmp_path / "title.jsonl"
+    in_text = tmp_path / "text.jsonl"
+    _jsonl(in_title, [{"id": i, "title": t, "text": body} for i, t, body in HEADLINES])
+    _jsonl(in_text, [{"id": i, "text": f"{t}\n{body}"} for i, t, body in HEADLINES])
+    a = pipeline.analyze(in_title, models=models)
+    b = pipeline.analyze(in_text, models=models)
+    pd.testing.assert_frame_equal(a.actor_table, b.actor_table)
+    pd.testing.assert_frame_equal(a.stance_edges, b.stance_edges)
+    assert a.articles["text"].tolist() == b.articles["text"].tolist()
+    assert {"turkey", "gna", "france"} <= set(a.actor_table["actor_id"])
+    # the headline is the first sentence, marked as such, in both
+    for analysis in (a, b):
+        heads = analysis.sentences[analysis.sentences["headline"]]
+        assert heads["sent_id"].tolist() == [0, 0]
+        assert heads["text"].tolist() == [t for _, t, _ in HEADLINES]
+        assert not analysis.sentences.loc[analysis.sentences["sent_id"] > 0, "headline"].any()
+
+
+def test_headline_of_an_articles_table_is_put_into_text_once(models):
+    table = pd.DataFrame({"article_id": ["x", "y"],
+                          "title": ["تركيا تدعم حكومة الوفاق", "تركيا تدعم حكومة الوفاق"],
+                          "text": ["قال الوزير ذلك.", "تركيا تدعم حكومة الوفاق\nقال الوزير ذلك."]})
+    articles, report = pipeline.load_input(table)
+    assert articles["text"].tolist() == ["تركيا تدعم حكومة الوفاق\nقال الوزير ذلك."] * 2
+    assert report.empty
+    assert table["text"].iloc[0] == "قال الوزير ذلك."  # the caller's table is not changed

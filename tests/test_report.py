@@ -57,7 +57,7 @@ def _analysis() -> Analysis:
     return Analysis(
         articles=articles,
         load_report=pd.DataFrame([{"file": "bad<file>.bin", "problem": "binary file",
-                                   "action": "skipped"}], columns=LOAD_REPORT),
+                                   "action": "skipped"}], columns=LOAD_REPORT.columns),
         sentences=pd.DataFrame({"article_id": ["evil", "calm"], "sent_id": [0, 0]}),
         mentions=resolved.drop(columns=["match_key", "actor_id", "origin", "rule"]),
         resolved=resolved, actor_sentiment=sentiment,
@@ -193,12 +193,12 @@ def test_make_figures_draws_what_has_data_and_notes_the_rest(tmp_path):
 
 
 def test_a_broken_figure_is_noted_and_the_others_are_drawn(tmp_path, monkeypatch):
-    import helpers.actors
+    import helpers.figures
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(helpers.actors, "plot_top_actors", broken)
+    monkeypatch.setattr(helpers.figures, "plot_top_actors", broken)
     analysis = _analysis()
     paths = report.make_figures(analysis, tmp_path)
     assert "top_actors" not in paths and "stance_network" in paths
@@ -211,3 +211,144 @@ def test_articles_html_for_notebooks_shows_the_chosen_articles_escaped():
     out = report.articles_html(_analysis())
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out and "<script" not in out
     assert out.count('dir="rtl" lang="ar"') == 2 and "Entities:" in out
+
+
+# ------------------------------------------------ escaping in every section, discovered actors
+
+EVIL = '"><script>alert(1)</script><svg onload=alert(2)></textarea><img src=x onerror=alert(3)>'
+EVIL_SHOWN = ('&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;svg onload=alert(2)&gt;'
+              "&lt;/textarea&gt;&lt;img src=x onerror=alert(3)&gt;")
+ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "h4", "p",
+                "code", "a", "div", "table", "thead", "tbody", "tr", "th", "td", "ul", "li",
+                "article", "details", "summary", "mark", "sub", "span", "figure", "img",
+                "figcaption"}
+
+
+def _evil_analysis() -> Analysis:
+    """The hand-made analysis with the payload as an actor's names (one of them discovered),
+    every article title, a skipped and a changed load-report row, and a note."""
+    analysis = _analysis()
+    analysis.articles = pd.concat([analysis.articles] * 2, ignore_index=True).assign(
+        article_id=["evil", "calm", "evil2", "calm2"], title=f"عنوان {EVIL}")
+    analysis.actors = pd.concat([analysis.actors, pd.DataFrame(
+        {"actor_id": ["evil_actor"], "name_en": [None], "name_ar": [f"حميدتي {EVIL}"],
+         "origin": ["discovered"]})], ignore_index=True).assign(
+        name_en=lambda t: t["name_en"].where(t["actor_id"] != "turkey", f"Turkey {EVIL}"))
+    analysis.resolved.loc[analysis.resolved["actor_id"] == "haftar", "actor_id"] = "evil_actor"
+    analysis.actor_sentiment = analysis.actor_sentiment.assign(actor_id=analysis.resolved[
+        "actor_id"].to_numpy())
+    analysis.actor_table = pd.DataFrame({"actor_id": ["evil_actor", "turkey"],
+                                         "mentions": [2, 1]})
+    analysis.stance_edges = pd.DataFrame({"source": ["turkey"], "relation": ["supports"],
+                                          "target": ["evil_actor"], "n": [1]})
+    analysis.sentiment_summary = pd.DataFrame({"actor_id": ["evil_actor"], "n": [1],
+                                               "mean": [-0.5], "most_negative_context": [EVIL]})
+    analysis.load_report = pd.DataFrame(
+        [{"file": f"{EVIL}.txt", "problem": "empty file", "action": "skipped"},
+         {"file": f"{EVIL}.html", "problem": f"malformed date {EVIL!r}",
+          "action": "kept the article; date set to NaT"}], columns=LOAD_REPORT.columns)
+    analysis.notes = [f"note {EVIL}"]
+    return analysis
+
+
+def _sections(page: str) -> dict[str, str]:
+    """The page cut at its section headings (``<h2 id=...>``); the part before the first
+    heading is ``top``."""
+    parts = page.split('<h2 id="')
+    return {"top": parts[0], **{p.split('"', 1)[0]: p for p in parts[1:]}}
+
+
+def test_payload_is_escaped_in_every_section():
+    png = _png()
+    page = report.render_report(_evil_analysis(), {f"top_actors{EVIL}": png}, max_articles=3,
+                                title=f"تقرير {EVIL}")
+    parser = _Tags()
+    parser.feed(page)
+    assert {tag for tag, _ in parser.tags} <= ALLOWED_TAGS
+    assert not [a for _, attrs in parser.tags for a in attrs if a.startswith("on")]
+    assert "<script" not in page and "<svg" not in page and "</textarea" not in page
+    sections = _sections(page)
+    top = sections["top"]
+    # the title twice, the skipped file, the changed file and its problem, the note
+    assert top.count(EVIL_SHOWN) == 6
+    for name, at_least in [("articles", 3 + 1), ("actors", 2), ("sentiment", 2),
+                           ("stance", 2), ("figures", 2)]:
+        assert sections[name].count(EVIL_SHOWN) >= at_least, name
+    shown = "".join(parser.text)
+    assert shown.count(EVIL) >= 15  # the text a reader sees is the payload, verbatim
+    assert "&amp;lt;" not in page  # escaped once, not twice
+
+
+def test_notes_and_skipped_inputs_are_apart():
+    page = report.render_report(_evil_analysis())
+    skipped = page[page.index('id="skipped"'):page.index('id="load-notes"')]
+    notes = page[page.index('id="load-notes"'):page.index('id="articles"')]
+    assert "1 input(s) were skipped" in skipped and "empty file" in skipped
+    assert "malformed date" not in skipped
+    assert "1 note(s) on inputs that were analysed" in notes and "malformed date" in notes
+    assert "empty file" not in notes and "Every input was analysed" not in page
+    analysis = _evil_analysis()
+    analysis.load_report = analysis.load_report.iloc[[1]]
+    page = report.render_report(analysis)
+    assert "Every input was analysed" in page and 'id="skipped"' not in page
+    assert 'id="load-notes"' in page
+
+
+def test_discovered_actors_carry_a_badge_and_a_legend():
+    analysis = _evil_analysis()
+    page = report.render_report(analysis)
+    sections = _sections(page)
+    badge = 'class="badge"'
+    assert sections["articles"].count("found in the text itself") == 1  # the legend line
+    assert sections["actors"].count("found in the text itself") == 1
+    for name in ("actors", "sentiment", "stance"):  # evil_actor is named in each
+        table = sections[name][sections[name].index("<table"):]
+        assert table.count(badge) == 1, name
+    rows = [r for r in sections["actors"].split("<tr>")[1:] if badge in r]
+    assert len(rows) == 1 and "evil_actor" in rows[0] and "turkey" not in rows[0]
+    analysis.actors = analysis.actors.drop(columns="origin")
+    plain = report.render_report(analysis)
+    assert badge not in plain and "found in the text itself" not in plain
+
+
+def test_discovered_badge_goes_on_the_id_when_actors_have_no_names():
+    table = pd.DataFrame({"actor_id": ["burhan", "sudan"], "mentions": [3, 2]})
+    out = report.table_html(table, discovered={"burhan"})
+    rows = out.split("<tr>")[2:]
+    assert "burhan" in rows[0] and 'class="badge"' in rows[0]
+    assert 'class="badge"' not in rows[1]
+
+
+def test_discovered_actors_read_the_origin_column():
+    actors = pd.DataFrame({"actor_id": ["a", "b", "c"],
+                           "origin": ["dictionary", " Discovered", None]})
+    assert report.discovered_actors(actors, None, pd.DataFrame({"actor_id": ["d"]})) == {"b"}
+
+
+def test_highlight_html_escapes_and_shows_the_colour_key():
+    text = "قال <b>حميدتي</b> إن «قوات الدعم السريع» & الجيش"
+    start = text.index("قوات")
+    mentions = pd.DataFrame({"start": [start], "end": [start + len("قوات الدعم السريع")],
+                             "label": ['ORG"><script>'], "score": [0.5]})
+    out = report.highlight_html(text, mentions)
+    assert out.startswith('<p class="meta">Entities:') and "PERS (person)" in out
+    assert "<b>" not in out and "&lt;b&gt;حميدتي&lt;/b&gt;" in out and "&amp; الجيش" in out
+    assert "<script>" not in out and 'title="ORG&#34;&gt;&lt;script&gt; 0.50"' in out
+    assert ">قوات الدعم السريع<sub" in out
+    assert "Entities:" not in report.highlight_html(text, mentions, legend=False)
+
+
+def test_templates_are_package_data():
+    import fnmatch
+    import tomllib
+
+    from helpers.paths import REPO_ROOT
+
+    config = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["helpers"]
+    shipped = [p.relative_to(report.TEMPLATES.parent).as_posix()
+               for p in report.TEMPLATES.iterdir()]
+    assert {"report.html.j2", "macros.html.j2", "report.css"} <= {p.split("/")[-1]
+                                                                  for p in shipped}
+    assert all(any(fnmatch.fnmatch(p, pat) for pat in patterns) for p in shipped)
+    assert report.environment().autoescape is True

@@ -53,7 +53,7 @@ def test_report_renders_in_headless_chromium(tmp_path, bundled_models):
     pixels = mpimg.imread(shot)[..., :3]
     assert pixels.shape[:2] == (1600, 1200)
     assert pixels.std() > 0.05  # not a blank page
-    # the entity highlights (colours of helpers.plotting.ENTITY_COLORS at 20% opacity) are
+    # the entity highlights (colours of helpers.colors.ENTITY_COLORS at 20% opacity) are
     # in view: in the upper part of the page some pixels are clearly tinted, not grey
     top = pixels[:1000]
     tint = top.max(axis=2) - top.min(axis=2)

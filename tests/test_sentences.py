@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
+from helpers.corpus import load_corpus
 from helpers.schema import SENTENCES
 from helpers.sentences import (
     sentence_spans,
     split_sentences,
     text_statistics,
+    with_headline,
     word_frequencies,
 )
 
@@ -26,7 +30,7 @@ def seed_sentences(seed_articles):
 
 
 def test_seed_offsets_round_trip(seed_sentences, seed_text):
-    assert list(seed_sentences.columns) == SENTENCES
+    assert list(seed_sentences.columns) == SENTENCES.columns
     for row in seed_sentences.itertuples():
         assert seed_text[row.start : row.end] == row.text
         assert row.text == row.text.strip() and "\n" not in row.text
@@ -94,7 +98,7 @@ def test_split_sentences_restarts_ids_per_article_and_skips_missing_text():
 
 def test_split_sentences_empty_and_bad_input():
     empty = split_sentences(pd.DataFrame({"article_id": [], "text": []}))
-    assert list(empty.columns) == SENTENCES and empty.empty
+    assert list(empty.columns) == SENTENCES.columns and empty.empty
     with pytest.raises(KeyError, match="load_corpus"):
         split_sentences(pd.DataFrame({"id": ["a"]}))
 
@@ -130,3 +134,58 @@ def test_docstring_examples_hold():
 
     result = doctest.testmod(helpers.sentences)
     assert result.attempted > 0 and result.failed == 0
+
+
+# ------------------------------------------------------------ titles are text (issue 13.1)
+
+TITLE = "تركيا تدعم حكومة الوفاق في طرابلس"
+BODY = ("قال وزير الخارجية التركي إن بلاده ستواصل مساعدة الحكومة الشرعية في ليبيا. "
+        "وأضاف أن الحل السياسي هو الطريق الوحيد لإنهاء الأزمة التي طالت سنوات.")
+
+
+def test_with_headline_puts_an_arabic_title_first_once():
+    assert with_headline(TITLE, BODY) == f"{TITLE}\n{BODY}"
+    assert with_headline(TITLE, f"{TITLE}\n{BODY}") == f"{TITLE}\n{BODY}"
+    # the same headline spelt with other hamza / taa marbuta forms is not added again
+    assert with_headline("تركيا تدعم حكومه الوفاق في طرابلس", f"{TITLE}\n{BODY}") == \
+        f"{TITLE}\n{BODY}"
+    assert with_headline("  تركيا   تدعم\nحكومة الوفاق ", BODY).split("\n")[0] == \
+        "تركيا تدعم حكومة الوفاق"  # one clean line
+    assert with_headline("Turkey backs the GNA", BODY) == BODY  # the models read Arabic
+    assert with_headline(None, BODY) == BODY and with_headline("", BODY) == BODY
+
+
+def test_split_sentences_marks_the_headline():
+    arts = pd.DataFrame({"article_id": ["a", "b", "c"],
+                         "title": [TITLE, "عنوان آخر", TITLE],
+                         "text": [f"{TITLE}\n{BODY}", f"{TITLE}\n{BODY}", TITLE]})
+    out = split_sentences(arts)
+    assert out.dtypes["headline"] == "bool"
+    heads = out[out["headline"]]
+    assert heads[["article_id", "sent_id", "text"]].values.tolist() == [["a", 0, TITLE]]
+    # b: the first line is not b's title; c: a one-line article is its body, not a headline
+    assert not out.loc[out["article_id"].isin(["b", "c"]), "headline"].any()
+
+
+def _html(title: str, body: str) -> str:
+    return (f"<html><head><meta charset='utf-8'><title>{title}</title></head><body><article>"
+            f"<h1>{title}</h1><p>{body}</p></article></body></html>")
+
+
+def test_headline_is_the_first_sentence_whatever_the_format(tmp_path):
+    (tmp_path / "a.txt").write_text(f"---\ntitle: {TITLE}\n---\n{BODY}\n", encoding="utf-8")
+    pd.DataFrame({"id": ["b"], "title": [TITLE], "text": [BODY + " ب"]}).to_csv(
+        tmp_path / "b.csv", index=False)
+    (tmp_path / "c.jsonl").write_text(
+        json.dumps({"id": "c", "title": TITLE, "text": BODY + " ج"}, ensure_ascii=False) + "\n",
+        encoding="utf-8")
+    (tmp_path / "d.html").write_text(_html(TITLE, BODY + " د"), encoding="utf-8")
+    articles = load_corpus(tmp_path)
+    assert len(articles) == 4
+    sentences = split_sentences(articles)
+    for article in articles.itertuples():
+        assert article.text.startswith(f"{TITLE}\n") and article.text.count(TITLE) == 1
+        first = sentences[sentences["article_id"] == article.article_id].iloc[0]
+        assert first["headline"] and first["text"] == TITLE and first["start"] == 0
+        assert article.raw_text.count(TITLE) <= 2  # raw_text stays as read
+    assert sentences["headline"].sum() == 4

@@ -1,20 +1,15 @@
-"""Time helpers: binning, share of attention, smoothing, sentiment intervals, change flags
-and the four plots, on small made-up tables whose answers are worked out by hand."""
+"""Time helpers: binning, share of attention, smoothing, sentiment intervals, change flags,
+on small made-up tables whose answers are worked out by hand (plots: test_figures.py)."""
 
 from __future__ import annotations
 
 import json
 
-import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-
-from helpers import timeline as tl  # noqa: E402
+from helpers import timeline as tl
 
 
 def _articles(rows: list[tuple[str, str | None, str | None]]) -> pd.DataFrame:
@@ -74,24 +69,26 @@ def test_choose_freq_prefers_months_when_many_dates_are_coarse() -> None:
     assert tl.choose_freq(dates, prec) == "M"
 
 
-def test_assign_bins_week_drops_month_precision_and_undated(articles, capsys) -> None:
-    binned = tl.assign_bins(articles, "W")
+def test_bin_documents_week_drops_month_precision_and_undated(articles, capsys) -> None:
+    binned, binning = tl.bin_documents(articles, "W")
     assert binned["article_id"].tolist() == ["a1", "a2", "a4"]
     # weeks start on Monday: 2020-06-03 is a Wednesday, its week starts on 2020-06-01
     assert binned["bin"].tolist() == pd.to_datetime(
         ["2020-06-01", "2020-06-15", "2020-07-06"]).tolist()
-    report = binned.attrs["binning"]
-    assert (report["n_undated"], report["n_too_coarse"], report["n_binned"]) == (1, 1, 3)
-    note = capsys.readouterr().out
-    assert "1 undated" in note and "dated only to the month" in note
+    assert (binning.n_undated, binning.n_too_coarse, binning.n_binned) == (1, 1, 3)
+    assert binning.freq == "W" and binning.n_documents == 5
+    assert "1 undated" in binning.note and "dated only to the month" in binning.note
+    assert capsys.readouterr().out == "" and not binned.attrs  # nothing printed or hidden
+    assert tl.assign_bins(articles, "W")["article_id"].tolist() == ["a1", "a2", "a4"]
 
 
-def test_assign_bins_month_keeps_month_precision(articles, capsys) -> None:
-    binned = tl.assign_bins(articles, "M", verbose=False)
-    assert capsys.readouterr().out == ""
+def test_bin_documents_month_keeps_month_precision(articles) -> None:
+    binned, binning = tl.bin_documents(articles, "M")
     assert binned.set_index("article_id")["bin"].dt.strftime("%Y-%m").to_dict() == {
         "a1": "2020-06", "a2": "2020-06", "a3": "2020-06", "a4": "2020-07"}
-    assert binned.attrs["binning"]["n_too_coarse"] == 0
+    assert binning.n_too_coarse == 0 and "dated only" not in binning.note
+    assert tl.bin_documents(articles)[1].freq == tl.choose_freq(
+        articles["date"], articles["date_precision"])  # auto
 
 
 def test_assign_bins_rejects_unknown_freq(articles) -> None:
@@ -101,14 +98,14 @@ def test_assign_bins_rejects_unknown_freq(articles) -> None:
 
 def test_year_precision_is_never_binned() -> None:
     arts = _articles([("y", "2020-01-01", "year"), ("d", "2020-03-05", "day")])
-    assert tl.assign_bins(arts, "M", verbose=False)["article_id"].tolist() == ["d"]
+    assert tl.assign_bins(arts, "M")["article_id"].tolist() == ["d"]
 
 
 # --------------------------------------------------------------------------- attention
 
 
 def test_attention_share_monthly_arithmetic(articles, resolved) -> None:
-    table = tl.attention_share(resolved, articles, "M", verbose=False)
+    table = tl.attention_share(resolved, articles, "M")
     june = table[table["bin"] == pd.Timestamp("2020-06-01")].set_index("actor_id")
     # June: a1 (haftar x2, sisi, one unresolved), a2 (sisi), a3 (haftar, erdogan) -> 6
     assert june["n_mentions"].unique().tolist() == [6]
@@ -123,7 +120,7 @@ def test_attention_share_monthly_arithmetic(articles, resolved) -> None:
 
 
 def test_attention_share_weekly_fills_empty_bins(articles, resolved) -> None:
-    table = tl.attention_share(resolved, articles, "W", verbose=False)
+    table = tl.attention_share(resolved, articles, "W")
     weeks = sorted(table["bin"].unique())
     assert len(weeks) == 6  # 1 June .. 6 July, every week, empty ones included
     empty = table[table["bin"] == pd.Timestamp("2020-06-08")]
@@ -134,7 +131,7 @@ def test_attention_share_weekly_fills_empty_bins(articles, resolved) -> None:
 
 
 def test_top_actors_orders_by_mentions(articles, resolved) -> None:
-    table = tl.attention_share(resolved, articles, "M", verbose=False)
+    table = tl.attention_share(resolved, articles, "M")
     assert tl.top_actors(table, 2) == ["haftar", "erdogan"]
     assert tl.top_actors(table, 5, exclude=["haftar"]) == ["erdogan", "sisi"]
 
@@ -150,14 +147,6 @@ def test_smooth_is_a_centred_mean() -> None:
 # --------------------------------------------------------------------------- sentiment
 
 
-def test_bootstrap_ci() -> None:
-    assert tl.bootstrap_ci([0.5, 0.5, 0.5]) == pytest.approx((0.5, 0.5))
-    assert all(np.isnan(tl.bootstrap_ci([0.3])))
-    low, high = tl.bootstrap_ci([-1.0, -0.5, 0.0, 0.5, 1.0] * 4, n_boot=2000, seed=1)
-    assert -0.6 < low < 0.0 < high < 0.6
-    assert tl.bootstrap_ci([1, 2, 3, 9], seed=3) == tl.bootstrap_ci([1, 2, 3, 9], seed=3)
-
-
 def test_sentiment_over_time(articles) -> None:
     scored = pd.DataFrame(
         {
@@ -166,7 +155,7 @@ def test_sentiment_over_time(articles) -> None:
             "score": [-0.8, -0.4, 0.0, 0.6, 1.0, 0.2],
         }
     )
-    table = tl.sentiment_over_time(scored, articles, "M", n_boot=500, seed=7, verbose=False)
+    table = tl.sentiment_over_time(scored, articles, "M", n_boot=500, seed=7)
     row = table[(table["actor_id"] == "haftar") & (table["bin"] == pd.Timestamp("2020-06-01"))]
     assert row["n"].item() == 3 and row["mean"].item() == pytest.approx(-0.4)
     assert row["ci_low"].item() <= -0.4 <= row["ci_high"].item()
@@ -174,7 +163,7 @@ def test_sentiment_over_time(articles) -> None:
     single = table[(table["actor_id"] == "haftar") & (table["bin"] == pd.Timestamp("2020-07-01"))]
     assert single["n"].item() == 1 and np.isnan(single["ci_low"].item())
     assert table["n"].sum() == 5  # the undated a5 is not counted
-    only = tl.sentiment_over_time(scored, articles, "M", actors=["sisi"], verbose=False)
+    only = tl.sentiment_over_time(scored, articles, "M", actors=["sisi"])
     assert only["actor_id"].unique().tolist() == ["sisi"]
 
 
@@ -269,71 +258,7 @@ def test_event_lane() -> None:
     assert tl.event_lane("something_new") == "Other"
 
 
-def test_actor_label_uses_the_dictionary() -> None:
-    actors = pd.DataFrame(
-        {
-            "actor_id": ["haftar", "gna"],
-            "name_en": ["Khalifa Haftar", "Government of National Accord"],
-            "name_ar": ["خليفة حفتر", "حكومة الوفاق"],
-            "surname_ar": ["حفتر", ""],
-            "type": ["person", "government"],
-        }
-    )
-    assert tl.actor_label("haftar", actors) == "Haftar · حفتر"
-    assert tl.actor_label("gna", actors) == "Government of National Accord · حكومة الوفاق"
-    assert tl.actor_label("new_actor", actors) == "New Actor"
-
-
-# --------------------------------------------------------------------------- plots
-
-
-def test_plot_attention_draws_one_panel_per_actor(articles, resolved) -> None:
-    table = tl.attention_share(resolved, articles, "W", verbose=False)
-    flags = tl.change_flags(table, k=2, min_n=1)
-    fig = tl.plot_attention(table, ["haftar", "sisi", "erdogan"], flags=flags, labels=None)
-    visible = [ax for ax in fig.axes if ax.get_visible()]
-    assert len(visible) == 3
-    assert fig.axes[0].get_ylabel() == "share of mentions"
-    assert "Share of attention" in fig._suptitle.get_text()
-    plt.close(fig)
-
-
-def test_plot_sentiment_writes_n(articles) -> None:
-    scored = pd.DataFrame({"article_id": ["a1", "a1", "a4"], "actor_id": "sisi",
-                           "score": [0.5, 0.1, -0.2], "sent_id": 0, "start": 0})
-    table = tl.sentiment_over_time(scored, articles, "M", verbose=False)
-    fig = tl.plot_sentiment(table, ["sisi"])
-    texts = [t.get_text() for t in fig.axes[0].texts]
-    assert sorted(texts) == ["n=1", "n=2"]
-    plt.close(fig)
-
-
-def test_plot_event_timeline_spans_month_precision_events() -> None:
-    ev = pd.DataFrame(
-        {
-            "id": ["e1", "e2"],
-            "date": pd.to_datetime(["2020-06-05", "2019-09-01"]),
-            "date_precision": ["day", "month"],
-            "title": ["Tarhuna", "Wagner reports"],
-            "event_type": ["territorial_change", "foreign_intervention"],
-            "milestone": [True, False],
-        }
-    )
-    arts = _articles([("seed", "2020-06-15", "day"), ("undated", None, None)])
-    arts["title"] = ["عنوان المقال", "بلا تاريخ"]
-    fig = tl.plot_event_timeline(ev, arts)
-    ax = fig.axes[0]
-    spans = [line for line in ax.get_lines() if len(line.get_xdata()) == 2]
-    x0, x1 = (pd.Timestamp(matplotlib.dates.num2date(v)).tz_localize(None)
-              for v in matplotlib.dates.date2num(spans[0].get_xdata()))
-    assert x0 == pd.Timestamp("2019-09-01") and x1.strftime("%Y-%m-%d") == "2019-09-30"
-    labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels[0] == "Corpus articles" and "Military" in labels
-    assert any("2020-06-15" in t.get_text() for t in ax.texts)
-    plt.close(fig)
-
-
-def test_narrative_table_and_plot() -> None:
+def test_narrative_table() -> None:
     scored = pd.DataFrame(
         {
             "article_id": "art",
@@ -347,9 +272,5 @@ def test_narrative_table_and_plot() -> None:
     assert table[["sent_id", "actor_id", "n"]].values.tolist() == [
         [0, "sisi", 1], [3, "sisi", 2], [0, "haftar", 1], [1, "haftar", 1]]
     assert table.loc[table["sent_id"] == 3, "score"].item() == pytest.approx(0.3)
-    fig = tl.plot_narrative(scored, "art", n_sentences=5)
-    assert len(fig.axes) == 2  # the plot and its colour bar
-    assert fig.axes[0].get_xlim()[1] == pytest.approx(4.7)
-    plt.close(fig)
     with pytest.raises(ValueError, match="No scored actor mentions"):
         tl.narrative_table(scored, "other")

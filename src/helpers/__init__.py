@@ -8,3 +8,6 @@ returns the next one (see ``helpers.schema`` for the table contracts)::
 """
 
 __version__ = "0.1.0"
+
+# The default random seed of the collection (figures.setup, bootstrap intervals).
+SEED = 2020

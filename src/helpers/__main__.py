@@ -6,17 +6,24 @@ and ``report.html`` (self-contained: figures embedded, Arabic right to left, tex
 
 Exit status: 0 when every input was analysed, 2 when some inputs were skipped (each is
 listed with its reason on stderr and in the report), 1 on a usage error (bad option,
-missing input path, unknown model profile, no network for a URL list).
+missing input path, unknown model profile, an ``--out`` that cannot be written, no
+network for a URL list), 130 when interrupted (Ctrl-C). ``--out`` is checked before any
+work, and the outputs are written into a temporary folder beside it that replaces it
+only when everything is written: an interrupted run leaves ``--out`` as it was.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-EXIT_OK, EXIT_USAGE, EXIT_SKIPPED = 0, 1, 2
+from .models import PROFILES, ModelUnavailable
+
+EXIT_OK, EXIT_USAGE, EXIT_SKIPPED, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 DESCRIPTION = "Analyse Arabic news articles: entities, actors, sentiment, stance, timelines."
 ANALYZE_HELP = """\
@@ -29,6 +36,8 @@ examples:
   python -m helpers analyze urls.txt --out out/            (one URL per line; needs network)
   cat article.txt | python -m helpers analyze - --out out/  (one article from stdin)
   python -m helpers analyze article.txt --out out/ --actors my_actors.csv --no-metonymy
+  python -m helpers analyze export.csv --out out/ --text-column body --date-column published
+  python -m helpers analyze old_pages/ --out out/ --encoding cp1256 --min-arabic-ratio 0.1
 
 output (in --out):
   report.html   open in a browser: entities highlighted, actors, sentiment, stance
@@ -36,7 +45,7 @@ output (in --out):
   figures/      the report's figures as PNG
 
 exit status: 0 all inputs analysed; 2 some inputs skipped (reasons on stderr and in the
-report); 1 usage error.
+report); 1 usage error; 130 interrupted (Ctrl-C: --out is left as it was).
 """
 
 
@@ -67,10 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
              ".txt list of URLs (one per line, downloaded politely and cached), a URL, or '-' "
              "to read one article from stdin; e.g. data/corpus")
     analyze.add_argument(
-        "--out", required=True, metavar="DIR", type=Path,
+        "--out", required=True, metavar="DIR",
         help="folder for report.html, tables/ and figures/ (created if missing); e.g. out/")
     analyze.add_argument(
-        "--models", choices=("bundled", "camelbert", "auto"), default=None,
+        "--models", choices=PROFILES, default=None,
         help="NER and sentiment models: 'bundled' (offline models shipped in the repository, "
              "the default), 'camelbert' (CAMeLBERT from the Hugging Face cache or hub), "
              "'auto' (CAMeLBERT when available, else bundled); default: "
@@ -79,6 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--actors", metavar="FILE", type=Path, default=None,
         help="actor dictionary CSV with the columns of data/actors.csv (default: "
              "data/actors.csv); e.g. --actors my_actors.csv")
+    analyze.add_argument(  # H6: the dictionary loop for students (helpers.discovery)
+        "--suggest-actors", metavar="FILE", type=Path, default=None,
+        help="also write the actors discovered in the texts (not in the dictionary) as "
+             "rows in the actors.csv format, with counts and an example sentence, to review, "
+             "complete and pass back with --actors; e.g. --suggest-actors suggested.csv")
     analyze.add_argument(
         "--no-metonymy", dest="metonymy", action="store_false",
         help="keep capitals as places (باريس = Paris) instead of reading them as their "
@@ -91,9 +105,109 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-progress", dest="progress", action="store_const", const=False, default=None,
         help="no progress bar (by default one is shown for more than 3 articles)")
     analyze.add_argument(
+        "--min-arabic-ratio", type=_ratio, default=0.3, metavar="R",
+        help="skip documents whose letters are less than this share Arabic (0 to 1; "
+             "default 0.3; 0 keeps every document); e.g. --min-arabic-ratio 0")
+    analyze.add_argument(
+        "--text-column", metavar="NAME", default=None,
+        help="CSV column (or JSON/JSONL key) holding the article text (default: 'text'); "
+             "e.g. --text-column body")
+    analyze.add_argument(
+        "--title-column", metavar="NAME", default=None,
+        help="CSV column (or JSON key) holding the title (default: 'title'); "
+             "e.g. --title-column headline")
+    analyze.add_argument(
+        "--date-column", metavar="NAME", default=None,
+        help="CSV column (or JSON key) holding the date (default: 'date'); "
+             "e.g. --date-column published")
+    analyze.add_argument(
+        "--encoding", metavar="CODEC", default=None,
+        help="read every input file in this encoding instead of detecting it; "
+             "e.g. --encoding cp1256 (Windows Arabic)")
+    archive = analyze.add_argument_group(
+        "archives (many articles; see helpers.archive)",
+        "With any of these options the input is analysed in partitions: each partition's "
+        "tables are written to DIR/parts/ as soon as it is done (memory stays bounded), a run "
+        "that was stopped resumes where it stopped, and the corpus tables, figures and report "
+        "are made from the partitions at the end.")
+    archive.add_argument(
+        "--partition-size", type=_positive, default=None, metavar="N",
+        help="inputs (files of a folder, lines of a JSONL file) per partition; e.g. "
+             "--partition-size 500")
+    archive.add_argument(
+        "--partition-by", choices=("count", "month"), default="count",
+        help="'count' (the default) or 'month' (one partition per month of the records' "
+             "date; one JSONL file only)")
+    archive.add_argument(
+        "--engine", choices=("local", "dask"), default="local",
+        help="'local' (one process, the default) or 'dask' (a local Dask cluster of "
+             "--workers processes, or the cluster at --scheduler); e.g. --engine dask")
+    archive.add_argument(
+        "--workers", type=_positive, default=None, metavar="N",
+        help="Dask worker processes on this machine (default: one per CPU core); "
+             "e.g. --workers 2")
+    archive.add_argument(
+        "--scheduler", metavar="ADDRESS", default=None,
+        help="address of a running Dask scheduler (a Slurm or Kubernetes cluster, see the "
+             "README); DIR must be on a file system the workers share; e.g. "
+             "--scheduler tcp://10.0.0.5:8786")
+    archive.add_argument(
+        "--no-resume", dest="resume", action="store_false",
+        help="analyse every partition again, even those a previous run completed")
+    analyze.add_argument(
         "--title", default="Arabic news analysis",
         help="title of the report; e.g. --title 'Libya, June 2020'")
     return parser
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not at least 1")
+    return number
+
+
+def _archive_mode(args: argparse.Namespace) -> bool:
+    return (args.partition_size is not None or args.engine != "local"
+            or args.scheduler is not None or args.partition_by != "count"
+            or args.workers is not None or not args.resume)
+
+
+def _run_archive(args: argparse.Namespace, out: Path, sources: list[str | Path]) -> tuple:
+    """The partitioned run of the archive options: ``(analysis, failed partitions)``."""
+    from .archive import DEFAULT_PARTITION_SIZE, ArchiveError, Options, analyze_archive
+
+    if any(not isinstance(s, Path) for s in sources):
+        raise UsageError("the archive options read files and folders only: save URLs and "
+                         "stdin to files first")
+    if args.encoding or _load_options(args)["csv_columns"]:
+        raise UsageError("--encoding and --*-column are not supported with the archive "
+                         "options yet: convert the archive to UTF-8 JSON Lines with 'text', "
+                         "'title' and 'date' keys")
+    options = Options(models=args.models, actors=str(args.actors) if args.actors else None,
+                      metonymy=args.metonymy, min_arabic_ratio=args.min_arabic_ratio)
+    try:
+        result = analyze_archive(sources, out, engine=args.engine, workers=args.workers,
+                                 scheduler=args.scheduler,
+                                 partition_size=args.partition_size or DEFAULT_PARTITION_SIZE,
+                                 partition_by=args.partition_by, resume=args.resume,
+                                 options=options, freq=args.freq, progress=args.progress)
+    except ArchiveError as exc:
+        raise UsageError(str(exc)) from exc
+    return result.analysis, result.failed
+
+
+def _ratio(value: str) -> float:
+    try:
+        ratio = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number between 0 and 1") from None
+    if not 0 <= ratio <= 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not between 0 and 1")
+    return ratio
 
 
 def _check_inputs(inputs: Sequence[str]) -> list[str | Path]:
@@ -113,11 +227,38 @@ def _check_inputs(inputs: Sequence[str]) -> list[str | Path]:
             checked.append(item)
         else:
             path = Path(item)
-            if not path.exists():
+            # a symbolic link loop or a broken link "does not exist" for Path.exists(): the
+            # loader reports it as a link problem instead
+            if not path.exists() and not path.is_symlink():
                 raise UsageError(f"input {item!r} does not exist: give a file, a folder, a "
                                  "URL-list .txt, a URL, or '-' for stdin")
             checked.append(path)
     return checked
+
+
+def check_out(out: str) -> Path:
+    """The ``--out`` folder, checked before any work: not empty, not a file, and writable
+    (a folder can be created there). Raises :class:`UsageError` with the fix."""
+    if not out.strip():
+        raise UsageError("--out is empty: name a folder for the results, e.g. --out out/")
+    path = Path(out).expanduser()
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"--out {out!r} is a file, not a folder: give a folder name, "
+                         "e.g. --out out/")
+    existing = path
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UsageError(f"--out {out!r}: {str(existing)!r} is a file, so no folder can be "
+                         "made there; choose another --out")
+    try:  # the only reliable test (root, read-only file systems, /proc): make a folder there
+        probe = tempfile.mkdtemp(prefix=".write-test-", dir=existing)
+        os.rmdir(probe)
+    except OSError as exc:
+        raise UsageError(f"--out {out!r} cannot be written ({exc.strerror or exc} in "
+                         f"{str(existing)!r}): choose a folder you can write to, "
+                         "e.g. --out out/") from None
+    return path
 
 
 def _relative(path: Path) -> str:
@@ -127,13 +268,30 @@ def _relative(path: Path) -> str:
         return str(path)
 
 
+def _load_options(args: argparse.Namespace) -> dict[str, object]:
+    columns = {key: getattr(args, f"{key}_column") for key in ("text", "title", "date")}
+    return {"min_arabic_ratio": args.min_arabic_ratio, "encoding": args.encoding,
+            "csv_columns": {k: v for k, v in columns.items() if v} or None}
+
+
 def run_analyze(args: argparse.Namespace) -> int:
     """Carry out ``analyze``; return the exit status."""
+    from .corpus import split_report
+    from .export import staged_output
     from .fetch import NetworkUnavailable
     from .pipeline import analyze
     from .report import make_figures, write_report
 
+    out = check_out(args.out)
     sources = _check_inputs(args.inputs)
+    if args.encoding is not None:
+        import codecs
+
+        try:
+            codecs.lookup(args.encoding)
+        except LookupError:
+            raise UsageError(f"--encoding {args.encoding!r} is not a known encoding: use a "
+                             "name such as utf-8, cp1256 or iso8859_6") from None
     if args.actors is not None:
         from .actors import load_actors
 
@@ -144,24 +302,42 @@ def run_analyze(args: argparse.Namespace) -> int:
             load_actors(args.actors)
         except ValueError as exc:
             raise UsageError(f"--actors {args.actors.name}: {exc}") from exc
-    try:
-        analysis = analyze(sources if len(sources) > 1 else sources[0], models=args.models,
-                           actors=args.actors, metonymy=args.metonymy, freq=args.freq,
-                           progress=args.progress)
-    except NetworkUnavailable as exc:
-        raise UsageError(str(exc)) from exc
-    out: Path = args.out
-    analysis.to_dir(out / "tables")
-    figures = make_figures(analysis, out / "figures")
-    report = write_report(analysis, out, figures=figures, title=args.title)
-    skipped = analysis.load_report
+    failed: list = []
+    with staged_output(out) as staging:
+        if _archive_mode(args):
+            analysis, failed = _run_archive(args, out, sources)
+        else:
+            try:
+                analysis = analyze(sources if len(sources) > 1 else sources[0],
+                                   models=args.models, actors=args.actors,
+                                   metonymy=args.metonymy, freq=args.freq,
+                                   progress=args.progress, load_options=_load_options(args))
+            except NetworkUnavailable as exc:
+                raise UsageError(str(exc)) from exc
+        analysis.to_dir(staging / "tables")
+        figures = make_figures(analysis, staging / "figures")
+        write_report(analysis, staging, figures=figures, title=args.title)
+    if args.suggest_actors is not None:  # H6: discovered actors for the student to review
+        from .discovery import suggest_actors
+
+        try:
+            rows = suggest_actors(analysis, args.suggest_actors)
+        except OSError as exc:
+            raise UsageError(f"--suggest-actors {str(args.suggest_actors)!r}: {exc}; give a "
+                             "file path in a folder you can write to") from exc
+        print(f"{len(rows)} discovered actor(s) written to {args.suggest_actors}: review them "
+              "and pass them back with --actors", file=sys.stderr)
+    skipped, notes = split_report(analysis.load_report)
     for row in skipped.itertuples(index=False):
         print(f"skipped: {row.file}: {row.problem} ({row.action})", file=sys.stderr)
+    for row in notes.itertuples(index=False):
+        print(f"note: {row.file}: {row.problem} ({row.action})", file=sys.stderr)
     for note in analysis.notes:
         print(f"note: {note}", file=sys.stderr)
-    print(f"{len(analysis.articles)} article(s) analysed, {analysis.skipped} input(s) skipped; "
-          f"NER model {analysis.profile.get('ner_model')}; report: {_relative(report)}")
-    return EXIT_SKIPPED if analysis.skipped or analysis.articles.empty else EXIT_OK
+    print(f"{len(analysis.articles)} article(s) analysed, {len(skipped)} input(s) skipped; "
+          f"NER model {analysis.profile.get('ner_model')}; "
+          f"report: {_relative(out / 'report.html')}")
+    return EXIT_SKIPPED if len(skipped) or failed or analysis.articles.empty else EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -175,10 +351,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "analyze":
             return run_analyze(args)
+    except KeyboardInterrupt:
+        print(f"{parser.prog} analyze: interrupted; --out {getattr(args, 'out', '')!r} was "
+              "left as it was (no partial results)", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except UsageError as exc:
         print(f"{parser.prog} analyze: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+    except (FileNotFoundError, IsADirectoryError, PermissionError, ModelUnavailable) as exc:
         print(f"{parser.prog} analyze: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     parser.error(f"unknown command {args.command!r}")

@@ -22,33 +22,37 @@ in the order they are tried, and the name each one leaves in the ``rule`` column
               short form in ``surname_ar`` (``خليفة حفتر`` ... ``حفتر``);
 ``metonymy``  with ``metonymy=True``, a capital stands for its state (``باريس`` -> france);
 ``ambiguous`` the key belongs to several actors flagged ``ambiguous`` and nothing decided
-              between them (``actor_id`` stays None);
+              between them, or a surname is shared by two persons named in full in the
+              article (``actor_id`` stays None);
+``out_of_scope`` the span matched only a *generic* alias of a country-specific actor
+              (``مجلس النواب`` of Libya) and neither the sentence nor the article is about
+              that country (``scope`` column; ``مجلس النواب العراقي`` is not Libya's);
 ``unresolved`` nothing matched (``actor_id`` None; the mention is kept, never dropped).
 
 Longest alias first: ``تركي الفيصل`` (a Saudi prince) beats ``تركي`` (Turkey), ``مؤتمر برلين``
 beats ``برلين``, ``قوات حفتر`` (the LNA) beats ``حفتر``.
+
+Names the dictionary does not know become *discovered* actors in
+:mod:`helpers.discovery` (which calls :func:`resolve_mentions` twice). Overlaps between
+mentions are only looked for within one sentence, so the cost of resolution grows linearly
+with the length of an article.
 """
 
 from __future__ import annotations
 
 import re
-import textwrap
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .clean import clitic_candidates, match_key
 from .paths import DATA_DIR, REPO_ROOT
-from .schema import MENTIONS, RESOLVED_MENTIONS
+from .schema import ACTOR_TABLE, ARTICLE_ACTORS, COMENTION, MENTIONS, RESOLVED_MENTIONS
 from .tokens import word_spans, words
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
 
 ACTORS_PATH = DATA_DIR / "actors.csv"
 TITLES_PATH = DATA_DIR / "titles.txt"
@@ -56,28 +60,31 @@ NOT_ACTORS_PATH = DATA_DIR / "not_actors.txt"
 
 ACTOR_COLUMNS = [
     "actor_id", "name_en", "name_ar", "type", "aliases_ar", "nisba_ar", "surname_ar",
-    "side", "affiliation", "metonymy_of", "ambiguous", "description_en", "source",
+    "side", "affiliation", "metonymy_of", "ambiguous", "description_en", "source", "scope",
 ]
 REQUIRED_COLUMNS = ["actor_id", "name_en", "name_ar", "type", "aliases_ar", "source"]
 ACTOR_TYPES = (
     "person", "state", "government", "armed_group", "international", "company", "event",
-    "place",
+    "place", "organization",
 )
 # Label a dictionary match gets from its actor's type (NER labels of schema.MENTIONS).
 TYPE_LABEL = {
     "person": "PERS", "state": "LOC", "place": "LOC", "government": "ORG",
     "armed_group": "ORG", "international": "ORG", "company": "ORG", "event": "MISC",
+    "organization": "ORG",
 }
 # Actor types a model label may stand for when a span only *contains* an alias.
 LABEL_TYPES = {
     "PERS": {"person"},
     "LOC": {"state", "place"},
-    "ORG": {"government", "armed_group", "international", "company", "state", "event"},
+    "ORG": {"government", "armed_group", "international", "company", "state", "event",
+            "organization"},
     "MISC": set(ACTOR_TYPES),
 }
 RULES = ("exact", "clitic", "nisba", "title", "contains", "surname", "metonymy",
-         "ambiguous", "unresolved")
-ORIGINS = ("model", "dictionary", "both")
+         "ambiguous", "out_of_scope", "unresolved")
+ORIGINS = ("model", "dictionary", "both", "pattern")
+PATTERN_MODEL = "pattern"  # mentions added by helpers.discovery.org_spans
 DICTIONARY_MODEL = "dictionary"
 DICTIONARY_SCORE = 1.0
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -212,6 +219,7 @@ def validate_actors(actors: pd.DataFrame, where: str = "actors") -> pd.DataFrame
     table["ambiguous"] = flags.fillna(False).astype(bool)
 
     ids = set(table.actor_id)
+    state_ids = set(table.actor_id[table.type == "state"])
     seen: dict[str, int] = {}
     for i, row in table.iterrows():
         name = _row_name(where, i, row.actor_id, from_file)
@@ -233,6 +241,9 @@ def validate_actors(actors: pd.DataFrame, where: str = "actors") -> pd.DataFrame
                 problems.append(f"{name}: {col} {row[col]!r} is not an actor_id in the table")
         if row.metonymy_of and row.type != "place":
             problems.append(f"{name}: only a place can have metonymy_of")
+        if row.scope and row.scope not in state_ids:
+            problems.append(f"{name}: scope {row.scope!r} must be empty (a global actor) or the "
+                            "actor_id of a state row, e.g. libya")
 
     claims: dict[tuple[str, ...], dict[str, int]] = defaultdict(dict)
     for i, row in table.iterrows():
@@ -331,6 +342,7 @@ class _Alias:
     tokens: tuple[str, ...]
     actor_ids: tuple[str, ...]
     nisba: bool
+    generic: bool = False  # an alias of a scoped actor that does not name its country
 
 
 @dataclass
@@ -341,6 +353,8 @@ class _Index:
     surnames: dict[str, tuple[str, ...]]
     titles: dict[str, list[tuple[str, ...]]]
     ambiguous: set[str] = field(default_factory=set)
+    scope: dict[str, str] = field(default_factory=dict)  # actor -> country it belongs to
+    discovered: set[str] = field(default_factory=set)  # persons from helpers.discovery
 
 
 def load_not_actors(path: str | Path | None = None) -> list[str]:
@@ -374,14 +388,22 @@ def _build_index(actors: pd.DataFrame, titles: list[str]) -> _Index:
             key = _alias_tokens(alias)
             if key:
                 owners[key].setdefault(row.actor_id, True)
+    scope = {a: s for a, s in zip(actors.actor_id, actors.scope, strict=True) if s}
+    types = dict(zip(actors.actor_id, actors.type, strict=True))
+
+    def generic(key: tuple[str, ...], ids: dict[str, bool]) -> bool:
+        return bool(ids) and all(a in scope and types.get(a) not in ("person", "place")
+                                 for a in ids) and all(_generic_word(k) for k in key)
+
     by_first: dict[str, list[_Alias]] = defaultdict(list)
     for key, ids in owners.items():
-        by_first[key[0]].append(_Alias(key, tuple(ids), bool(ids) and all(ids.values())))
+        by_first[key[0]].append(_Alias(key, tuple(ids), bool(ids) and all(ids.values()),
+                                       generic(key, ids)))
     for aliases in by_first.values():
         aliases.sort(key=lambda a: len(a.tokens), reverse=True)
     surnames = {}
     for row in actors.itertuples(index=False):
-        if row.type == "person":
+        if row.type == "person" or row.surname_ar:
             short = row.surname_ar or words(row.name_ar)[-1]
             surnames[row.actor_id] = _alias_tokens(short)
     return _Index(
@@ -391,7 +413,24 @@ def _build_index(actors: pd.DataFrame, titles: list[str]) -> _Index:
         surnames=surnames,
         titles=_title_keys(titles),
         ambiguous=set(actors.actor_id[actors.ambiguous.astype(bool)]),
+        scope=scope,
+        discovered=set(actors.actor_id[(actors.get("origin", pd.Series("", index=actors.index))
+                                        == "discovered") & (actors.type == "person")]),
     )
+
+
+# Words of institution names that any country has: an alias of a country-specific actor
+# made only of these («مجلس النواب», «المجلس الرئاسي», «القيادة العامة», «بعثة الأمم المتحدة»)
+# is *generic* and needs its country in context (_in_scope). Proper names such as الوفاق or
+# الوحدة الوطنية are not in the list: «حكومة الوفاق» names the GNA by itself.
+GENERIC_WORDS = frozenset(_token_key(w) for w in """مجلس المجلس النواب الرئاسي القيادة قيادة
+العامة العام البرلمان برلمان الجيش جيش الحكومة حكومة القوات قوات المسلحة الدولة للدولة الأعلى
+بعثة البعثة الأممية الأمم المتحدة الدعم للدعم اللجنة لجنة العسكرية المشتركة المؤسسة الوطنية
+الوطني للنفط ملتقى منتدى الحوار السياسي""".split())
+
+
+def _generic_word(key: str) -> bool:
+    return key in GENERIC_WORDS or not key.isalpha()
 
 
 _INDEX_CACHE: dict[int, _Index] = {}
@@ -419,6 +458,7 @@ class _Match:
     end_tok: int
     actor_ids: tuple[str, ...]
     rule: str
+    generic: bool = False
 
 
 def _match_rest(keys: list[str], j: int, rest: tuple[str, ...],
@@ -451,7 +491,7 @@ def _match_at(keys: list[str], i: int, index: _Index, *, must_end: int | None = 
             if best_score is None or score > best_score:
                 rule = ("nisba" if alias.nisba else "title" if skipped
                         else "clitic" if rank else "exact")
-                best, best_score = _Match(i, end, alias.actor_ids, rule), score
+                best, best_score = _Match(i, end, alias.actor_ids, rule, alias.generic), score
     return best
 
 
@@ -477,33 +517,49 @@ def _pick(ids: tuple[str, ...], label: str | None, index: _Index) -> tuple[str, 
     return ids
 
 
-def _resolve_keys(keys: list[str], label: str | None, index: _Index) -> tuple[tuple[str, ...], str]:
-    """Actor candidates and rule for the token keys of one model span."""
+# Head nouns of a pattern span that name the forces of the actor after them («قوات حكومة
+# الوفاق» is the GNA); any other head names a body of its own («بعثة الاتحاد الأفريقي»).
+_FORCE_HEADS = {_token_key(w) for w in "قوات القوات قوة ميليشيات مليشيات ميليشيا مليشيا".split()}
+
+
+def _resolve_keys(keys: list[str], label: str | None, index: _Index, *,
+                  pattern: bool = False) -> tuple[tuple[str, ...], str, bool]:
+    """Actor candidates, rule and generic flag (see :func:`_in_scope`) for the token keys
+    of one model span. A ``pattern`` span (head noun + chain, :mod:`helpers.discovery`)
+    contains an actor only when the actor fills the whole chain after the head noun
+    («قوات حكومة الوفاق» is the GNA; «الجيش السوداني» is not Sudan)."""
     if not keys:
-        return (), "unresolved"
+        return (), "unresolved", False
     whole = _match_at(keys, 0, index, must_end=len(keys))
     if whole:
-        return _pick(whole.actor_ids, label, index), whole.rule
+        return _pick(whole.actor_ids, label, index), whole.rule, whole.generic
     first = _skip_titles(keys, 0, index.titles)
     if 0 < first < len(keys):
         rest = _match_at(keys, first, index, must_end=len(keys))
         if rest:
-            return _pick(rest.actor_ids, label, index), "nisba" if rest.rule == "nisba" else "title"
+            rule = "nisba" if rest.rule == "nisba" else "title"
+            return _pick(rest.actor_ids, label, index), rule, rest.generic
     allowed = LABEL_TYPES.get(label or "MISC", set(ACTOR_TYPES))
     inside = []
     for m in _scan_keys(keys, index, start=first):
+        if pattern and (m.rule in ("nisba", "clitic") or m.start_tok != 1
+                        or m.end_tok != len(keys) or keys[0] not in _FORCE_HEADS):
+            continue
         ids = tuple(a for a in m.actor_ids if index.types.get(a) in allowed)
         if ids:
-            inside.append((m.end_tok - m.start_tok, -m.start_tok, ids))
+            inside.append((m.end_tok - m.start_tok, -m.start_tok, ids, m.generic))
     if inside:
-        return max(inside)[2], "contains"
-    return (), "unresolved"
+        best = max(inside)
+        return best[2], "contains", best[3]
+    return (), "unresolved", False
 
 
 def _finish(ids: tuple[str, ...], rule: str) -> tuple[str | None, str]:
     if len(ids) == 1:
         return ids[0], rule
-    return None, "ambiguous" if ids else "unresolved"
+    if ids:
+        return None, "ambiguous"
+    return None, rule if rule == "out_of_scope" else "unresolved"
 
 
 def resolve_name(surface: str, label: str | None = None,
@@ -523,7 +579,8 @@ def resolve_name(surface: str, label: str | None = None,
     ('france', 'metonymy')
     """
     actors, index = _index_for(actors)
-    actor_id, rule = _finish(*_resolve_keys([_token_key(w) for w in words(surface)], label, index))
+    ids, rule, _ = _resolve_keys([_token_key(w) for w in words(surface)], label, index)
+    actor_id, rule = _finish(ids, rule)
     if metonymy and actor_id in index.metonymy:
         return index.metonymy[actor_id], "metonymy"
     return actor_id, rule
@@ -533,7 +590,24 @@ def resolve_name(surface: str, label: str | None = None,
 
 
 def _empty_mentions() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in MENTIONS})
+    return MENTIONS.empty()
+
+
+# Words after which a lone surname is a reference to a person named before, not the family
+# name of someone else («قال البرهان», «وأكد دقلو», «إن روتو»): see _name_context.
+_BEFORE_NAME = {_token_key(w) for w in """قال أكد أعلن دعا أضاف أشار أوضح اتهم نفى رحب طالب
+التقى استقبل زار رد هدد حذر انتقد أشاد شدد صرح كشف اعتبر وصف تعهد أمر وقع أبدى أعرب
+في من عن مع الى إلى على أن إن بأن لأن ان بان لان كما بينما فيما حيث بعد قبل بين عبر ضد""".split()}
+
+
+def _name_context(prev: str, index: _Index) -> bool:
+    """Whether a lone one-word name of a *discovered* person may stand after the word
+    ``prev`` (a match key; "" at the start of a sentence or after punctuation). A word that
+    is not a title, a reporting verb, a particle or a word with و/ف/ال in front is probably
+    another given name: «نيجيرفان بارزاني» is not «مسرور بارزاني»."""
+    if not prev or not prev[0].isalpha():
+        return True
+    return prev in _BEFORE_NAME or prev.startswith(("و", "ف", "ال")) or prev in index.titles
 
 
 def _dictionary_rows(article_id: str, sents: pd.DataFrame, index: _Index,
@@ -543,8 +617,16 @@ def _dictionary_rows(article_id: str, sents: pd.DataFrame, index: _Index,
         text = sent.text
         spans = word_spans(text)
         keys = [_token_key(text[a:b]) for a, b in spans]
+        in_title: set[int] = set()
+        if by_first is not None:  # short names: never a word of a title («القائد العام للجيش»)
+            for i in range(len(keys)):
+                in_title.update(range(i, _skip_titles(keys, i, index.titles)))
         for m in _scan_keys(keys, index, by_first=by_first):
-            if not m.actor_ids:  # a not-actor phrase (data/not_actors.txt)
+            if not m.actor_ids or m.start_tok in in_title:  # a not-actor phrase, or a title
+                continue
+            prev = keys[m.start_tok - 1] if m.start_tok else ""
+            if (m.end_tok - m.start_tok == 1 and len(m.actor_ids) == 1 and m.rule == "exact"
+                    and m.actor_ids[0] in index.discovered and not _name_context(prev, index)):
                 continue
             a, b = spans[m.start_tok][0], spans[m.end_tok - 1][1]
             types = {index.types.get(x) for x in m.actor_ids}
@@ -555,6 +637,7 @@ def _dictionary_rows(article_id: str, sents: pd.DataFrame, index: _Index,
                 "label": TYPE_LABEL.get(types.pop(), "MISC") if len(types) == 1 else "MISC",
                 "score": DICTIONARY_SCORE, "model": DICTIONARY_MODEL,
                 "_ids": m.actor_ids, "rule": m.rule, "origin": "dictionary",
+                "_generic": m.generic, "_prev": prev,
             })
     return rows
 
@@ -588,31 +671,64 @@ def _apply_surnames(model_rows: list[dict], dict_rows: list[dict], article_id: s
                 m = _match_at(keys, first, index, must_end=len(keys), by_first=table)
                 if m and len(m.actor_ids) == 1 and (not row["_ids"] or m.actor_ids[0] in row["_ids"]):
                     row["_ids"], row["rule"] = m.actor_ids, "surname"
+                elif m and not row["_ids"]:  # two people of that surname named in full
+                    row["_ids"], row["rule"] = m.actor_ids, "ambiguous"
     if sents is None:
         return dict_rows
     extra = _dictionary_rows(article_id, sents, index, by_first=table)
+    at = {(e["start"], e["end"]): e for e in extra}
     kept = []
     for row in dict_rows:
-        same = [e for e in extra if (e["start"], e["end"]) == (row["start"], row["end"])]
-        if len(row["_ids"]) != 1 and same and len(same[0]["_ids"]) == 1:
-            row["_ids"], row["rule"] = same[0]["_ids"], "surname"
+        same = at.get((row["start"], row["end"]))
+        if same is not None and len(same["_ids"]) == 1 and (
+                len(row["_ids"]) != 1
+                # a nisba that is the surname of a person named in full in the article and
+                # qualifies no definite noun: «وقال السوداني» (Mohammed Shia al-Sudani), not
+                # «الجيش السوداني»
+                or row["rule"] == "nisba" and not row.get("_prev", "").startswith("ال")):
+            row["_ids"], row["rule"], row["_generic"] = same["_ids"], "surname", False
         kept.append(row)
+    taken = _Spans(dict_rows)
     for e in extra:
         e["rule"] = "surname"
-        if not any(e["start"] < r["end"] and r["start"] < e["end"] for r in dict_rows):
+        if not taken.overlaps(e):
             kept.append(e)
     return kept
 
 
+class _Spans:
+    """Rows bucketed by sentence, so an overlap test looks at one sentence's rows only
+    (resolution stays linear in the article's length)."""
+
+    def __init__(self, rows: list[dict]) -> None:
+        self.by_sent: dict[object, list[dict]] = defaultdict(list)
+        for row in rows:
+            self.by_sent[row["sent_id"]].append(row)
+
+    def overlapping(self, row: dict) -> list[dict]:
+        return [r for r in self.by_sent.get(row["sent_id"], ())
+                if r["start"] < row["end"] and row["start"] < r["end"]]
+
+    def overlaps(self, row: dict) -> bool:
+        return bool(self.overlapping(row))
+
+
 def _merge(model_rows: list[dict], dict_rows: list[dict]) -> list[dict]:
     """One row per mention: a dictionary match overlapping a model mention of the same actor
-    (or a longer dictionary alias covering the model span) becomes one row, origin both."""
-    rows = list(model_rows)
+    (or a longer dictionary alias covering the model span) becomes one row, origin both.
+    A nisba inside an organisation name found by pattern («السوداني» in «الجيش السوداني»)
+    qualifies the name and is dropped. Overlaps are looked up per sentence (linear cost)."""
+    by_sent: dict[object, list[dict]] = defaultdict(list)
+    for m in model_rows:
+        by_sent[m["sent_id"]].append(m)
     for d in sorted(dict_rows, key=lambda r: r["start"]):
+        rows = by_sent[d["sent_id"]]
         overlapping = [m for m in rows if m["origin"] != "dictionary"
                        and m["start"] < d["end"] and d["start"] < m["end"]]
         if not overlapping:
             rows.append(d)
+            continue
+        if d["rule"] == "nisba" and any(m["model"] == PATTERN_MODEL for m in overlapping):
             continue
         covered = [m for m in overlapping if d["start"] <= m["start"] and m["end"] <= d["end"]
                    and (m["end"] - m["start"]) < (d["end"] - d["start"])]
@@ -621,7 +737,7 @@ def _merge(model_rows: list[dict], dict_rows: list[dict]) -> list[dict]:
                           score=max(float(m["score"]) for m in covered))
             if merged["_ids"] == covered[0]["_ids"]:
                 merged["label"] = covered[0]["label"]
-            rows = [r for r in rows if not any(r is m for m in covered)] + [merged]
+            rows[:] = [r for r in rows if not any(r is m for m in covered)] + [merged]
             continue
         same = [m for m in overlapping if m["_ids"] == d["_ids"]]
         if same:
@@ -629,7 +745,42 @@ def _merge(model_rows: list[dict], dict_rows: list[dict]) -> list[dict]:
                 m["origin"] = "both"
         else:
             rows.append(d)  # a nested mention of another actor (e.g. التركي inside a name)
-    return rows
+    return [r for rows in by_sent.values() for r in rows]
+
+
+def _country_of(actor: str, index: _Index) -> str | None:
+    return actor if index.types.get(actor) == "state" else index.scope.get(actor)
+
+
+def _in_scope(rows: list[dict], index: _Index) -> None:
+    """Drop the actor of a row matched only by a *generic* alias (an alias of a country-
+    specific actor that does not name the country: «مجلس النواب», «المجلس الرئاسي»,
+    «القيادة العامة» of Libya) unless its country is named in the same sentence, or, when
+    the sentence names no country, the article is about that country (its most named
+    country, or one named at least three times) or names no country at all (nothing
+    speaks against the dictionary's reading). Countries are read from the other rows:
+    a state (or its nisba) counts for itself, a scoped actor for its scope."""
+    scoped = [r for r in rows if r.get("_generic") and len(r["_ids"]) == 1
+              and r["_ids"][0] in index.scope]
+    if not scoped:
+        return
+    article: Counter = Counter()
+    sentence: dict[object, set[str]] = defaultdict(set)
+    for r in rows:
+        if r.get("_generic") or len(r["_ids"]) != 1:
+            continue
+        country = _country_of(r["_ids"][0], index)
+        if country:
+            article[country] += 1
+            sentence[r["sent_id"]].add(country)
+    top = max(article.values(), default=0)
+    for r in scoped:
+        country = index.scope[r["_ids"][0]]
+        here = sentence.get(r["sent_id"], set())
+        ok = country in here or (not here and (top == 0 or article[country] == top
+                                               or article[country] >= 3))
+        if not ok:
+            r["_ids"], r["rule"] = (), "out_of_scope"
 
 
 def resolve_mentions(mentions: pd.DataFrame | None, sentences: pd.DataFrame | None,
@@ -663,10 +814,11 @@ def resolve_mentions(mentions: pd.DataFrame | None, sentences: pd.DataFrame | No
     """
     actors, index = _index_for(actors)
     mentions = _empty_mentions() if mentions is None else mentions
-    missing = [c for c in MENTIONS if c not in mentions.columns]
+    missing = [c for c in MENTIONS.columns if c not in mentions.columns]
     if missing:
         raise ValueError(f"mentions lack column(s) {', '.join(missing)}; pass the output of "
                          "helpers.ner.run_ner (schema.MENTIONS) or None for dictionary-only.")
+    MENTIONS.validate(mentions, ["article_id", "sent_id", "start", "end"])
     if dictionary and sentences is None:
         raise ValueError("dictionary=True needs the sentences table (helpers.sentences."
                          "split_sentences); pass it, or dictionary=False for model mentions only.")
@@ -681,23 +833,26 @@ def resolve_mentions(mentions: pd.DataFrame | None, sentences: pd.DataFrame | No
         group = by_article_m.get(article_id)
         for m in ([] if group is None else group.itertuples(index=False)):
             keys = [_token_key(w) for w in words(str(m.surface))]
-            ids, rule = _resolve_keys(keys, m.label, index)
-            row = {c: getattr(m, c) for c in MENTIONS}
-            row.update(_ids=ids, rule=rule, origin="model", _keys=keys)
+            ids, rule, generic = _resolve_keys(keys, m.label, index,
+                                               pattern=m.model == PATTERN_MODEL)
+            row = {c: getattr(m, c) for c in MENTIONS.columns}
+            row.update(_ids=ids, rule=rule, origin="model", _keys=keys, _generic=generic)
             model_rows.append(row)
         sents = by_article_s.get(article_id)
         dict_rows = _dictionary_rows(article_id, sents, index) if dictionary and sents is not None else []
         dict_rows = _apply_surnames(model_rows, dict_rows, article_id,
                                     sents if dictionary else None, index)
+        _in_scope(model_rows + dict_rows, index)
+        dict_rows = [r for r in dict_rows if r["rule"] != "out_of_scope"]
         out.extend(_merge(model_rows, dict_rows))
     for row in out:
         actor_id, rule = _finish(row["_ids"], row["rule"])
         if metonymy and actor_id in index.metonymy:
             actor_id, rule = index.metonymy[actor_id], "metonymy"
         row.update(actor_id=actor_id, rule=rule, match_key=match_key(str(row["surface"])))
-    table = pd.DataFrame(out, columns=RESOLVED_MENTIONS)
+    table = pd.DataFrame(out, columns=RESOLVED_MENTIONS.columns)
     if table.empty:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in RESOLVED_MENTIONS})
+        return RESOLVED_MENTIONS.empty()
     table["actor_id"] = table["actor_id"].astype(object).where(table["actor_id"].notna(), None)
     order = table["article_id"].map({a: i for i, a in enumerate(article_ids)})
     table = table.assign(_order=order).sort_values(["_order", "start", "end"], kind="stable")
@@ -710,7 +865,8 @@ def resolve_mentions(mentions: pd.DataFrame | None, sentences: pd.DataFrame | No
 def _with_names(table: pd.DataFrame, actors: pd.DataFrame | None) -> pd.DataFrame:
     if actors is None:
         return table
-    names = actors[["actor_id", "name_en", "name_ar", "type"]]
+    columns = ["actor_id", "name_en", "name_ar", "type"]
+    names = actors[columns + [c for c in ("origin",) if c in actors.columns]]
     return table.merge(names, on="actor_id", how="left")
 
 
@@ -722,9 +878,15 @@ def actor_table(resolved: pd.DataFrame, by_article: bool = True,
     ``first_start`` (character offset). ``by_article=False``: one row per actor over the
     corpus with ``articles`` and the ``first_article`` (first in article order). The
     ``surfaces`` column lists the distinct spellings seen (e.g. ``روسيا، الروسي``).
-    Pass ``actors`` to add ``name_en``, ``name_ar`` and ``type``.
+    Pass ``actors`` to add ``name_en``, ``name_ar`` and ``type``
+    (:data:`helpers.schema.ARTICLE_ACTORS` / :data:`helpers.schema.ACTOR_TABLE`).
     """
+    spec = ARTICLE_ACTORS if by_article else ACTOR_TABLE
+    cols = spec.columns if actors is not None else spec.columns[:-3]  # without the names
+    RESOLVED_MENTIONS.validate(resolved, ["article_id", "sent_id", "start", "surface", "actor_id"])
     found = resolved[resolved["actor_id"].notna()].copy()
+    if found.empty:
+        return spec.empty()[cols]
     found["_sent"] = found["article_id"].astype(str) + "#" + found["sent_id"].astype(str)
 
     def surfaces(s: pd.Series) -> str:
@@ -748,7 +910,7 @@ def actor_table(resolved: pd.DataFrame, by_article: bool = True,
                       surfaces=("surface", surfaces))
                  .reset_index()
                  .sort_values(["mentions", "actor_id"], ascending=[False, True], kind="stable"))
-    return _with_names(table.reset_index(drop=True), actors)
+    return spec.validate(_with_names(table.reset_index(drop=True), actors), cols)
 
 
 def unresolved_table(resolved: pd.DataFrame) -> pd.DataFrame:
@@ -773,7 +935,9 @@ def unresolved_table(resolved: pd.DataFrame) -> pd.DataFrame:
 
 def comention_edges(resolved: pd.DataFrame) -> pd.DataFrame:
     """Actor pairs named in the same sentence: ``source``, ``target`` (alphabetical
-    order), ``weight`` = number of sentences where both appear, ``articles``."""
+    order), ``weight`` = number of sentences where both appear, ``articles``
+    (:data:`helpers.schema.COMENTION`)."""
+    RESOLVED_MENTIONS.validate(resolved, ["article_id", "sent_id", "actor_id"])
     found = resolved[resolved["actor_id"].notna()]
     weight: Counter = Counter()
     arts: dict[tuple[str, str], set] = defaultdict(set)
@@ -783,134 +947,9 @@ def comention_edges(resolved: pd.DataFrame) -> pd.DataFrame:
             arts[pair].add(article)
     rows = [{"source": a, "target": b, "weight": w, "articles": len(arts[(a, b)])}
             for (a, b), w in weight.items()]
-    edges = pd.DataFrame(rows, columns=["source", "target", "weight", "articles"])
-    return edges.sort_values(["weight", "source", "target"], ascending=[False, True, True],
-                             kind="stable").reset_index(drop=True)
-
-
-# ----------------------------------------------------------------------------- figures
-
-
-def _label(actor_id: str, names: dict[str, tuple[str, str]], sep: str = "\n",
-           width: int | None = None) -> str:
-    en, ar = names.get(actor_id, (actor_id, ""))
-    if width:
-        en = "\n".join(textwrap.wrap(en, width))
-    if not ar:
-        return en
-    return f"{ar}{sep}{en}" if sep == "\n" else f"{en}{sep}{ar}"
-
-
-def _place_labels(ax: Axes, pos: dict, nodes: list[str], labels: dict[str, str],
-                  sizes: dict[str, float]) -> None:
-    """Put each node's label where it overlaps the fewest other labels and nodes:
-    away from the centre first, then above, below, right, left (strongest nodes first)."""
-    import numpy as np
-
-    ax.autoscale_view()
-    renderer = ax.figure.canvas.get_renderer()
-    to_px = ax.transData.transform
-    scale = ax.figure.dpi / 72
-    circles = {n: (to_px(pos[n]), (sizes[n] ** 0.5) / 2 * scale) for n in nodes}
-    centre = np.mean([pos[n] for n in nodes], axis=0)
-    placed: list = []
-
-    def cost(box, own: str) -> float:
-        area = sum(max(0.0, min(box.x1, b.x1) - max(box.x0, b.x0))
-                   * max(0.0, min(box.y1, b.y1) - max(box.y0, b.y0)) for b in placed)
-        for node, ((cx, cy), r) in circles.items():
-            if node != own:
-                dx = max(box.x0 - cx, 0, cx - box.x1)
-                dy = max(box.y0 - cy, 0, cy - box.y1)
-                area += max(0.0, r - (dx * dx + dy * dy) ** 0.5) * r
-        return area
-
-    for node in nodes:
-        direction = np.asarray(pos[node]) - centre
-        ux, uy = direction / max(float(np.hypot(*direction)), 1e-9)
-        gap = (sizes[node] ** 0.5) / 2 + 3
-        options = [(gap * ux, gap * uy), (0, gap), (0, -gap), (gap, 0), (-gap, 0)]
-        best = None
-        for dx, dy in options:
-            text = ax.annotate(
-                labels[node], pos[node], xytext=(dx, dy), textcoords="offset points",
-                fontsize=8, ha="left" if dx > 0.35 * gap else "right" if dx < -0.35 * gap else "center",
-                va="bottom" if dy > 0.35 * gap else "top" if dy < -0.35 * gap else "center",
-                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.6})
-            box = text.get_window_extent(renderer)
-            score = cost(box, node)
-            if best is None or score < best[0]:
-                if best is not None:
-                    best[1].remove()
-                best = (score, text, box)
-            else:
-                text.remove()
-            if score == 0:
-                break
-        placed.append(best[2])
-
-
-def plot_actor_network(edges: pd.DataFrame, actors: pd.DataFrame, ax: Axes | None = None, *,
-                       min_weight: int = 1, max_nodes: int = 30) -> Axes:
-    """Draw the co-mention network (networkx + matplotlib): node size = sentences shared
-    with others (weighted degree), edge width = weight, colour from
-    :func:`helpers.plotting.actor_color`, labels in Arabic and English. Keeps the
-    ``max_nodes`` strongest actors and edges of at least ``min_weight``. Returns the axes.
-    """
-    import matplotlib.pyplot as plt
-    import networkx as nx
-
-    from .plotting import actor_color
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(11, 8))
-    kept = edges[edges["weight"] >= min_weight]
-    graph = nx.Graph()
-    for row in kept.itertuples(index=False):
-        graph.add_edge(row.source, row.target, weight=int(row.weight))
-    strength = dict(graph.degree(weight="weight"))
-    top = sorted(strength, key=lambda n: (-strength[n], n))[:max_nodes]
-    graph = graph.subgraph(top).copy()
-    names = dict(zip(actors["actor_id"], zip(actors["name_en"], actors["name_ar"], strict=True), strict=True))
-    ax.set_title("Co-mention network: actors named in the same sentence")
-    ax.set_axis_off()
-    if graph.number_of_nodes() == 0:
-        ax.text(0.5, 0.5, "no co-mentions to draw", ha="center", va="center",
-                transform=ax.transAxes)
-        return ax
-    pos = nx.kamada_kawai_layout(graph, weight=None)  # deterministic: same picture every run
-    widths = [0.6 + 1.2 * graph.edges[e]["weight"] for e in graph.edges]
-    nx.draw_networkx_edges(graph, pos, ax=ax, width=widths, alpha=0.35, edge_color="#555555")
-    nodes = list(graph.nodes)
-    nx.draw_networkx_nodes(graph, pos, nodelist=nodes, ax=ax,
-                           node_size=[120 + 40 * strength[n] for n in nodes],
-                           node_color=[actor_color(n) for n in nodes], alpha=0.9,
-                           edgecolors="white")
-    ax.margins(0.12)
-    _place_labels(ax, pos, top, {n: _label(n, names, width=18) for n in nodes},
-                  {n: 120 + 40 * strength[n] for n in nodes})
-    return ax
-
-
-def plot_top_actors(table: pd.DataFrame, actors: pd.DataFrame, n: int = 15,
-                    ax: Axes | None = None) -> Axes:
-    """Horizontal bar chart of the ``n`` most mentioned actors of an :func:`actor_table`
-    (per-article tables are summed), coloured by :func:`helpers.plotting.actor_color`,
-    labelled in English and Arabic. Returns the axes."""
-    import matplotlib.pyplot as plt
-
-    from .plotting import actor_color
-
-    totals = table.groupby("actor_id")["mentions"].sum().sort_values(ascending=False,
-                                                                     kind="stable")
-    top = totals.head(n).iloc[::-1]
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 0.35 * len(top) + 1.5))
-    names = dict(zip(actors["actor_id"], zip(actors["name_en"], actors["name_ar"], strict=True), strict=True))
-    labels = [_label(a, names, sep="  ") for a in top.index]
-    ax.barh(labels, top.values, color=[actor_color(a) for a in top.index])
-    ax.set_xlabel("mentions")
-    ax.set_ylabel("actor")
-    ax.set_title(f"Most mentioned actors (top {len(top)})")
-    ax.grid(axis="y", visible=False)
-    return ax
+    if not rows:
+        return COMENTION.empty()
+    edges = pd.DataFrame(rows, columns=COMENTION.columns)
+    return COMENTION.validate(edges.sort_values(["weight", "source", "target"],
+                                                ascending=[False, True, True],
+                                                kind="stable").reset_index(drop=True))

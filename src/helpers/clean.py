@@ -2,11 +2,13 @@
 
 1. **Model text** (:func:`clean_text`, column ``articles.text``): what the NER, sentiment
    and stance models read and what every offset refers to. It stays close to the text as
-   written: Unicode NFC, tatweel and invisible marks removed, glued punctuation given its
-   space, whitespace tidied with line breaks kept (a headline is a line), and diacritics
-   removed (see :func:`clean_text` for why).
+   written: Unicode NFC (Arabic presentation forms as plain letters), tatweel and
+   invisible marks removed, glued punctuation given its space, whitespace tidied with
+   line breaks kept (a headline is a line), and diacritics removed (see
+   :func:`clean_text` for why).
 2. **Match key** (:func:`match_key`): for comparing and merging words and names, never for
-   display. Alef variants unified, alef maqsura -> yaa, taa marbuta -> haa, no diacritics
+   display. Unicode NFKC, Persian/Urdu letters as their Arabic forms (ی -> ي, ک -> ك),
+   alef variants unified, alef maqsura -> yaa, taa marbuta -> haa, no diacritics
    (camel-tools' normalisers and dediacritiser).
 
 ``raw_text`` (as read) is always kept beside ``text`` by :func:`clean_articles`.
@@ -52,11 +54,45 @@ _GLUED_MARK = re.compile(rf"(?<=\S)([؟!؛،])(?={_AR})")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
+# Arabic presentation forms (contextual glyph shapes and ligatures, U+FB50-U+FDFF and
+# U+FE70-U+FEFF), found in text copied from PDFs: NFKC gives the plain letters.
+_PRESENTATION_RE = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]+")
+
+#: Persian, Urdu and Kurdish letters mapped to the Arabic letter they stand for in the
+#: match key (a Persian keyboard types ی and ک for Arabic ي and ك).
+PERSIAN_TO_ARABIC = str.maketrans({
+    "\u06cc": "\u064a",  # ی Farsi yeh -> ي
+    "\u06d0": "\u064a",  # ې -> ي
+    "\u06d2": "\u064a",  # ے Urdu yeh barree -> ي
+    "\u06d3": "\u064a",  # ۓ -> ي
+    "\u06a9": "\u0643",  # ک keheh -> ك
+    "\u06aa": "\u0643",  # ڪ swash kaf -> ك
+    "\u06d5": "\u0647",  # ە Kurdish ae -> ه
+    "\u06c0": "\u0647",  # ۀ heh with yeh above -> ه
+    "\u06c1": "\u0647",  # ہ heh goal -> ه
+    "\u06c2": "\u0647",  # ۂ -> ه
+    "\u06be": "\u0647",  # ھ heh doachashmee -> ه
+    "\u06c3": "\u0629",  # ۃ teh marbuta goal -> ة (then ه, like every taa marbuta)
+})
+
 # runs of whitespace other than the line break that are not already one plain space
 _HSPACE = re.compile(r"[^\S\n]{2,}|[^\S\n ]")
 _SPACE_AROUND_NEWLINE = re.compile(r" +\n|\n +")
 _ANY_SPACE = re.compile(r"\s{2,}|[^\S ]")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
+
+
+def normalize_presentation_forms(text: str) -> str:
+    """Replace Arabic presentation forms (glyph shapes and ligatures, U+FB50-U+FDFF and
+    U+FE70-U+FEFF, common in text copied from PDFs) by the letters they show (NFKC);
+    every other character is left as it is.
+
+    >>> normalize_presentation_forms("\ufedf\ufef4\ufe92\ufef4\ufe8e") == "ليبيا"
+    True
+    """
+    if not _PRESENTATION_RE.search(text):
+        return text
+    return _PRESENTATION_RE.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
 
 
 def remove_invisible(text: str) -> str:
@@ -120,8 +156,9 @@ def _repair_segment(segment: str) -> str:
 def clean_text(raw: str, *, keep_diacritics: bool = False) -> str:
     """The model text: what NER, sentiment and stance read; every offset refers to it.
 
-    Steps: Unicode NFC; tatweel and invisible marks (U+200E/U+200F, zero-width
-    characters, BOM, bidi controls) removed; glued punctuation repaired
+    Steps: Unicode NFC, with Arabic presentation forms replaced by the letters they show
+    (:func:`normalize_presentation_forms`); tatweel and invisible marks (U+200E/U+200F,
+    zero-width characters, BOM, bidi controls) removed; glued punctuation repaired
     (:func:`repair_glued_punctuation`); whitespace tidied with line breaks kept
     (:func:`normalize_whitespace`), because headlines are lines without final
     punctuation; diacritics (harakat, tanwin, shadda, sukun, dagger alef) removed.
@@ -143,7 +180,7 @@ def clean_text(raw: str, *, keep_diacritics: bool = False) -> str:
     if not isinstance(raw, str):
         raise TypeError(f"clean_text expects a string, got {type(raw).__name__}; "
                         "convert the value with str() or drop missing texts first.")
-    text = unicodedata.normalize("NFC", raw)
+    text = normalize_presentation_forms(unicodedata.normalize("NFC", raw))
     text = remove_invisible(text)
     if not keep_diacritics:
         text = dediac_ar(text)
@@ -165,15 +202,19 @@ def clean_articles(articles: pd.DataFrame, *, keep_diacritics: bool = False) -> 
 
 
 def match_key(text: str) -> str:
-    """Key for matching and merging: no diacritics, tatweel or invisible marks, alef
+    """Key for matching and merging: Unicode NFKC (presentation forms and ligatures become
+    plain letters), Persian/Urdu letters as their Arabic forms (:data:`PERSIAN_TO_ARABIC`:
+    ی -> ي, ک -> ك, ۀ ہ ھ ە -> ه ...), no diacritics, tatweel or invisible marks, alef
     variants unified, alef maqsura -> yaa, taa marbuta -> haa, spaces collapsed.
 
     >>> match_key("الجلَوس إلى المدينة")
     'الجلوس الي المدينه'
     >>> match_key("لغّمت") == match_key("لغمت")
     True
+    >>> match_key("ترکیا") == match_key("تركيا") == match_key("\ufe97\ufeae\ufedb\ufef4\ufe8e")
+    True
     """
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFKC", text).translate(PERSIAN_TO_ARABIC)
     text = remove_invisible(text)
     text = dediac_ar(text)
     text = normalize_alef_ar(text)

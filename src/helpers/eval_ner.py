@@ -17,15 +17,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from helpers.ner_bundled import BundledTagger, read_anercorp, repair_bio
+from helpers.datasets import read_anercorp, repair_bio
+from helpers.models import PROFILES, load_ner
+from helpers.ner_bundled import BundledTagger
 
 
 class Tagger(Protocol):
-    """What :func:`evaluate_tagger` needs: an identity and ``tag_words``."""
+    """What :func:`evaluate_tagger` needs: an identity and ``predict`` (the face of every
+    model, :mod:`helpers.models`)."""
 
     identity: str
 
-    def tag_words(self, batch: list[list[str]]) -> list[list[tuple[str, float]]]: ...
+    def predict(self, batch: list[list[str]]) -> list[list[tuple[str, float]]]: ...
 
 
 def score_tags(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> dict:
@@ -65,7 +68,7 @@ def evaluate_tagger(tagger: Tagger, sentences: list[list[str]], gold: list[list[
     if len(sentences) != len(gold):
         raise ValueError(f"{len(sentences)} sentences but {len(gold)} gold tag lists")
     t0 = time.perf_counter()
-    pred = [repair_bio([label for label, _ in tagged]) for tagged in tagger.tag_words(sentences)]
+    pred = [repair_bio([label for label, _ in tagged]) for tagged in tagger.predict(sentences)]
     result = score_tags(gold, pred)
     result.update(model=tagger.identity, sentences=len(sentences),
                   words=sum(map(len, sentences)), seconds=round(time.perf_counter() - t0, 2),
@@ -87,18 +90,14 @@ def load_tagger(profile: str | None = None, model: str | Path | None = None) -> 
     """The tagger for a profile (``bundled``, ``camelbert``, ``auto``) or a model folder.
 
     ``bundled`` (and a folder holding ``model.crfsuite``) loads :class:`BundledTagger`;
-    anything else goes through ``helpers.ner.load_ner``.
+    anything else goes through :func:`helpers.models.load_ner`.
     """
     if model is not None:
         if (Path(model) / "model.crfsuite").is_file():
             return BundledTagger.load(model)
-        from helpers.ner import load_ner
-
         return load_ner(str(model))
     if profile in (None, "bundled"):
         return BundledTagger.load()
-    from helpers.ner import load_ner
-
     return load_ner(profile)
 
 
@@ -107,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.eval_ner", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--profile", choices=["bundled", "camelbert", "auto"], default=None,
+    group.add_argument("--profile", choices=PROFILES, default=None,
                        help="model profile (default: bundled)")
     group.add_argument("--model", help="a model folder (bundled CRF or transformers)")
     parser.add_argument("--split", choices=["test", "train"], default="test")

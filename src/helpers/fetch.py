@@ -10,9 +10,12 @@ Politeness rules, all on by default:
 
 * one request at a time (no parallel downloads) and at least ``delay`` seconds between
   two requests to the same host;
-* a ``timeout`` per request, ``retries`` further attempts with exponential back-off
-  (``max(delay, 0.5) * 2**(attempt-1)`` seconds) on connection errors, time-outs, HTTP 429 and 5xx; a ``Retry-After``
-  header is honoured (capped at 60 s); other HTTP errors (404, 403) are not retried;
+* a ``timeout`` per request and ``retries`` further attempts on connection errors,
+  time-outs, HTTP 429 and 5xx, by urllib3's :class:`~urllib3.util.Retry` (mounted on the
+  ``requests`` session, GET only) with exponential back-off (``max(delay, 0.5) * 2**(n-1)``
+  seconds before the n-th retry, the first one included); a ``Retry-After`` header is
+  honoured (capped at :data:`MAX_RETRY_AFTER` seconds); other HTTP errors (404, 403) are
+  not retried;
 * an identifying ``User-Agent`` (:data:`DEFAULT_USER_AGENT`);
 * every page is cached on disk (``.cache/pages/<sha256 of the URL>.html``), so a re-run
   does not download it again.
@@ -36,6 +39,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pandas as pd
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util import Retry
 
 from . import __version__
 from .corpus import get_load_report, set_load_report
@@ -140,27 +146,69 @@ def decode_page(content: bytes, declared: str | None = None) -> str:
     return decode_file(content)
 
 
-def _session(user_agent: str) -> Any:
-    import requests
+class PoliteRetry(Retry):
+    """urllib3's :class:`~urllib3.util.Retry` with two changes for politeness: the first
+    retry waits too (``backoff_factor`` seconds, then twice as long each time; urllib3's own
+    first retry is immediate), and a ``Retry-After`` wait is never shorter than that
+    back-off. Waits go through ``helpers.fetch._sleep`` (tests record them instead)."""
 
+    def get_backoff_time(self) -> float:
+        """``backoff_factor * 2**(n-1)`` seconds before the n-th retry, at most
+        ``backoff_max``."""
+        errors = len(self.history)
+        if errors == 0:
+            return 0.0
+        return float(min(self.backoff_max, self.backoff_factor * 2 ** (errors - 1)))
+
+    def sleep(self, response: Any = None) -> None:
+        """Wait before the next attempt: the back-off, or the server's ``Retry-After``
+        (capped by ``retry_after_max``) when that is longer."""
+        wait = self.get_backoff_time()
+        if self.respect_retry_after_header and response is not None:
+            wait = max(wait, self.get_retry_after(response) or 0.0)
+        if wait > 0:
+            _sleep(wait)
+
+
+def retry_policy(retries: int = 2, backoff: float = 1.0) -> Retry:
+    """The retry rule of :func:`fetch_urls`: up to ``retries`` further attempts of a GET on
+    connection errors, time-outs and the statuses in :data:`RETRY_STATUSES`, waiting
+    ``backoff * 2**(n-1)`` seconds before the n-th (or the server's ``Retry-After``, at most
+    :data:`MAX_RETRY_AFTER`, when longer). When they are used up, the last answer is
+    returned (not raised), so that its status can be reported.
+
+    >>> policy = retry_policy(retries=3, backoff=0.5)
+    >>> policy.total, sorted(policy.status_forcelist), policy.retry_after_max
+    (3, [429, 500, 502, 503, 504], 60.0)
+    """
+    return PoliteRetry(total=retries, allowed_methods=frozenset({"GET"}),
+                       status_forcelist=RETRY_STATUSES, backoff_factor=backoff,
+                       respect_retry_after_header=True, retry_after_max=MAX_RETRY_AFTER,
+                       raise_on_status=False)
+
+
+def polite_session(user_agent: str = DEFAULT_USER_AGENT, *, retries: int = 2,
+                   backoff: float = 1.0) -> requests.Session:
+    """A ``requests`` session that identifies itself (``user_agent``), asks for Arabic
+    HTML, and retries by :func:`retry_policy` (``retries``, ``backoff``) on http and https.
+
+    >>> polite_session(retries=1).get_adapter("https://example.org").max_retries.total
+    1
+    """
     session = requests.Session()
     session.headers.update({"User-Agent": user_agent,
                             "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
                             "Accept-Language": "ar,en;q=0.5"})
+    adapter = HTTPAdapter(max_retries=retry_policy(retries, backoff))
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
     return session
-
-
-def _retry_after(response: Any) -> float | None:
-    value = response.headers.get("Retry-After") if response is not None else None
-    try:
-        return min(float(value), MAX_RETRY_AFTER) if value is not None else None
-    except ValueError:
-        return None
 
 
 class _Politeness:
     """Remembers when each host was last asked, and waits ``delay`` seconds between two
-    requests to the same host."""
+    requests to the same host (counted from the end of the previous one, its retries
+    included)."""
 
     def __init__(self, delay: float) -> None:
         self.delay = max(0.0, float(delay))
@@ -173,52 +221,69 @@ class _Politeness:
                 _sleep(remaining)
         self.last[host] = _clock()
 
+    def done(self, host: str) -> None:
+        self.last[host] = _clock()
 
-def download(url: str, *, session: Any, timeout: float = 20, retries: int = 2,
+
+def _attempts(session: requests.Session, url: str, response: Any = None) -> int | None:
+    """How many requests were made for ``url`` (None when the session does not say)."""
+    used = getattr(getattr(response, "raw", None), "retries", None)
+    if isinstance(used, Retry):
+        return len(used.history) + 1
+    try:
+        policy = session.get_adapter(url).max_retries
+    except (requests.exceptions.InvalidSchema, AttributeError):
+        return None
+    return policy.total + 1 if isinstance(policy, Retry) and isinstance(policy.total, int) \
+        else None
+
+
+def download(url: str, *, session: requests.Session | None = None, timeout: float = 20,
              delay: float = 1.0, politeness: _Politeness | None = None) -> str:
     """Download one page (no cache) and return its decoded HTML.
 
-    Raises :class:`NetworkUnavailable` when the host cannot be reached after every attempt
-    (DNS failure, refused connection, time-out) and :class:`FetchError` for an HTTP error.
-    """
-    import requests
+    Retries are the ``session``'s (default: :func:`polite_session`); ``politeness`` spaces
+    requests to one host by ``delay`` seconds. Raises :class:`NetworkUnavailable` when the
+    host cannot be reached after every attempt (DNS failure, refused connection, time-out)
+    and :class:`FetchError` for an HTTP error or another failed request.
 
+    >>> html = download("https://example.org/ar/news/1")  # doctest: +SKIP
+    """
     host = urlsplit(url).netloc.lower()
+    session = session if session is not None else polite_session()
     politeness = politeness or _Politeness(delay)
-    last_error: Exception | None = None
-    for attempt in range(retries + 1):
-        if attempt:
-            _sleep(max(delay, 0.5) * 2 ** (attempt - 1))
-        politeness.wait(host)
-        try:
-            response = session.get(url, timeout=timeout)
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            last_error = exc
-            continue
-        if response.status_code in RETRY_STATUSES and attempt < retries:
-            wait = _retry_after(response)
-            if wait:
-                _sleep(wait)
-            last_error = FetchError(f"HTTP {response.status_code}")
-            continue
-        if response.status_code >= 400:
-            raise FetchError(f"{url}: the server answered HTTP {response.status_code} "
-                             f"{getattr(response, 'reason', '') or ''}".rstrip()
-                             + "; check the address in a browser, or save the page as .html "
-                             "and load the file instead")
-        declared = None
-        content_type = response.headers.get("Content-Type", "")
-        if "charset=" in content_type.lower():
-            declared = content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'")
-        return decode_page(response.content, declared)
-    if isinstance(last_error, FetchError):
-        raise FetchError(f"{url}: the server kept answering {last_error} after {retries + 1} "
-                         "attempts; try again later, or save the page as .html and load it")
-    raise NetworkUnavailable(
-        f"cannot reach {host} ({type(last_error).__name__} after {retries + 1} attempts): no "
-        "network here, or the site is down. Save the pages from a browser as .html files "
-        "(File > Save Page As) into a folder and load that folder instead of the URLs."
-    ) from last_error
+    politeness.wait(host)
+    try:
+        response = session.get(url, timeout=timeout)
+    except (requests.ConnectionError, requests.Timeout) as exc:
+        attempts = _attempts(session, url)
+        tries = f" after {attempts} attempts" if attempts else ""
+        raise NetworkUnavailable(
+            f"cannot reach {host} ({type(exc).__name__}{tries}): no network here, or the "
+            "site is down. Save the pages from a browser as .html files (File > Save Page "
+            "As) into a folder and load that folder instead of the URLs."
+        ) from exc
+    except requests.RequestException as exc:
+        raise FetchError(f"{url}: the request failed ({type(exc).__name__}: {exc}); check "
+                         "the address in a browser, or save the page as .html and load the "
+                         "file instead") from exc
+    finally:
+        politeness.done(host)
+    if response.status_code >= 400:
+        attempts = _attempts(session, url, response) or 1
+        if response.status_code in RETRY_STATUSES and attempts > 1:
+            raise FetchError(f"{url}: the server kept answering HTTP {response.status_code} "
+                             f"after {attempts} attempts; try again later, or save the page "
+                             "as .html and load it")
+        raise FetchError(f"{url}: the server answered HTTP {response.status_code} "
+                         f"{getattr(response, 'reason', '') or ''}".rstrip()
+                         + "; check the address in a browser, or save the page as .html "
+                         "and load the file instead")
+    declared = None
+    content_type = response.headers.get("Content-Type", "")
+    if "charset=" in content_type.lower():
+        declared = content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'")
+    return decode_page(response.content, declared)
 
 
 def _article_id(url: str) -> str:
@@ -264,18 +329,19 @@ def articles_from_pages(pages: dict[str, Path]) -> pd.DataFrame:
     report["file"] = report["file"].map(url_of)
     for url, path in pages.items():  # "duplicate of <sha>" -> "duplicate of <url>"
         report["problem"] = report["problem"].str.replace(path.stem, url, regex=False)
-    return set_load_report(articles, report[LOAD_REPORT].reset_index(drop=True))
+    return set_load_report(articles, report[LOAD_REPORT.columns].reset_index(drop=True))
 
 
 def _articles_frame(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=ARTICLES)
+    frame = pd.DataFrame(rows, columns=ARTICLES.columns)
     frame["date"] = pd.Series(pd.to_datetime(frame["date"]), dtype="datetime64[ns]")
     return frame
 
 
 def fetch_urls(urls: Iterable[str], *, cache_dir: str | Path | None = None, timeout: float = 20,
                retries: int = 2, user_agent: str = DEFAULT_USER_AGENT, delay: float = 1.0,
-               session: Any = None, progress: bool | None = None) -> pd.DataFrame:
+               session: requests.Session | None = None,
+               progress: bool | None = None) -> pd.DataFrame:
     """Download (or read from the cache) each URL and return an ``articles`` table
     (:data:`helpers.schema.ARTICLES`; ``path`` and ``url`` are the URL).
 
@@ -286,6 +352,10 @@ def fetch_urls(urls: Iterable[str], *, cache_dir: str | Path | None = None, time
     is raised with advice (save the pages as ``.html`` and load them). ``progress``: a tqdm
     bar (``None``: when more than 3 URLs).
 
+    Without ``session``, one from :func:`polite_session` (``user_agent``, ``retries``, back-off
+    ``max(delay, 0.5)`` seconds) is used; a ``session`` you pass keeps its own headers and
+    retry rules (mount :func:`retry_policy` on it for the default ones).
+
     >>> articles = fetch_urls(["https://example.org/ar/news/1"], delay=2)  # doctest: +SKIP
     """
     urls = [u.strip() for u in urls if u and u.strip()]
@@ -293,7 +363,8 @@ def fetch_urls(urls: Iterable[str], *, cache_dir: str | Path | None = None, time
     if bad:
         raise ValueError(f"not an http(s) URL: {bad[0]!r}; give full addresses such as "
                          "https://www.example.org/ar/news/1")
-    session = session if session is not None else _session(user_agent)
+    session = session if session is not None else polite_session(
+        user_agent, retries=retries, backoff=max(delay, 0.5))
     politeness = _Politeness(delay)
     pages: dict[str, Path] = {}
     report: list[dict] = []
@@ -318,8 +389,8 @@ def fetch_urls(urls: Iterable[str], *, cache_dir: str | Path | None = None, time
             continue
         else:
             try:
-                html_text = download(url, session=session, timeout=timeout, retries=retries,
-                                     delay=delay, politeness=politeness)
+                html_text = download(url, session=session, timeout=timeout, delay=delay,
+                                     politeness=politeness)
             except NetworkUnavailable as exc:
                 unreachable[host] = exc
                 report.append({"file": url, "problem": str(exc), "action": "skipped"})
@@ -338,6 +409,6 @@ def fetch_urls(urls: Iterable[str], *, cache_dir: str | Path | None = None, time
     articles = articles_from_pages(pages)
     if report:
         set_load_report(articles, pd.concat(
-            [pd.DataFrame(report, columns=LOAD_REPORT), get_load_report(articles)],
+            [pd.DataFrame(report, columns=LOAD_REPORT.columns), get_load_report(articles)],
             ignore_index=True))
     return articles

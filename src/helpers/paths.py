@@ -14,10 +14,10 @@ NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 
 
 def cache_dir() -> Path:
-    """Folder for on-disk caches of model outputs (``ARABIC_NEWS_CACHE`` or ``.cache/`` in the repo)."""
-    path = Path(os.environ.get("ARABIC_NEWS_CACHE", REPO_ROOT / ".cache"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """Folder for on-disk caches of model outputs and downloaded pages (``ARABIC_NEWS_CACHE``
+    or ``.cache/`` in the repo). Not created here: writers create what they need and bypass a
+    folder they cannot write (see :class:`helpers.models.OutputCache`)."""
+    return Path(os.environ.get("ARABIC_NEWS_CACHE") or REPO_ROOT / ".cache").expanduser()
 
 
 def shared_data_dir() -> Path | None:

@@ -23,28 +23,21 @@ import json
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from . import __version__
-from .corpus import get_load_report, set_load_report
-from .schema import (
-    ACTOR_SENTIMENT,
-    ARTICLES,
-    LOAD_REPORT,
-    MENTIONS,
-    RESOLVED_MENTIONS,
-    SENTENCES,
-    STANCE,
-)
+from .corpus import get_load_report, split_report
+from .export import spreadsheet_safe
+from .schema import ARTICLES, LOAD_REPORT, MENTIONS, RESOLVED_MENTIONS
+from .timeline import Binning
 
 #: Show a progress bar (``progress=None``) when the corpus has more articles than this.
 PROGRESS_MIN_ARTICLES = 3
 FREQS = ("auto", "D", "W", "M")
-MODEL_PROFILES = ("bundled", "camelbert", "auto")
 
 Source = str | Path | pd.DataFrame | Sequence[str | Path]
 
@@ -60,7 +53,10 @@ class Analysis:
     dictionary, the metonymy switch and the helpers version; ``notes`` lists what the run
     wants a reader to know (undated articles, figures not drawn, model fall-backs);
     ``timings`` the seconds per stage. The time tables are ``None`` when no article is
-    dated.
+    dated; ``binning`` then is ``None`` too, else it says which bin size was used and how
+    many articles the bins left out (:class:`helpers.timeline.Binning`). Every table
+    follows its contract in :mod:`helpers.schema` (typed and empty when there is nothing
+    to show); inputs that could not be read are in ``load_report`` (``skipped`` counts them).
     """
 
     articles: pd.DataFrame
@@ -81,6 +77,7 @@ class Analysis:
     profile: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    binning: Binning | None = None
 
     #: table name in files -> attribute
     TABLES = {
@@ -105,7 +102,7 @@ class Analysis:
         report = self.load_report
         if report is None or report.empty:
             return 0
-        return int(report["action"].astype(str).str.contains("skip|nothing loaded").sum())
+        return len(split_report(report)[0])
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables of this run by file name (tables that were not built are left out)."""
@@ -123,7 +120,7 @@ class Analysis:
     def to_dir(self, out: str | Path) -> list[Path]:
         """Write every table as ``<name>.csv`` (UTF-8 with a BOM, so that spreadsheet
         programs show Arabic) and ``<name>.parquet`` into ``out``, plus ``analysis.json``
-        (profile, notes, timings, row counts). Returns the written paths.
+        (profile, notes, time bins, timings, row counts). Returns the written paths.
 
         >>> analysis.to_dir("out/tables")  # doctest: +SKIP
         [PosixPath('out/tables/articles.csv'), PosixPath('out/tables/articles.parquet'), ...]
@@ -134,11 +131,12 @@ class Analysis:
         for name, table in self.tables().items():
             frame = _portable(table)
             csv_path = folder / f"{name}.csv"
-            frame.to_csv(csv_path, index=False, encoding="utf-8-sig")
+            spreadsheet_safe(frame).to_csv(csv_path, index=False, encoding="utf-8-sig")
             parquet_path = folder / f"{name}.parquet"
             _write_parquet(frame, parquet_path)
             written += [csv_path, parquet_path]
         meta = {"profile": self.profile, "notes": self.notes, "counts": self.counts(),
+                "binning": asdict(self.binning) if self.binning is not None else None,
                 "timings_s": {k: round(v, 3) for k, v in self.timings.items()}}
         meta_path = folder / "analysis.json"
         meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=2, default=str),
@@ -177,15 +175,11 @@ def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
 # ----------------------------------------------------------------------------- stages
 
 
-def _empty(columns: Sequence[str]) -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
-
-
 def _merge_reports(*reports: pd.DataFrame | None) -> pd.DataFrame:
-    frames = [r[LOAD_REPORT] for r in reports if r is not None and len(r)]
+    frames = [r[LOAD_REPORT.columns] for r in reports if r is not None and len(r)]
     if not frames:
-        return pd.DataFrame(columns=LOAD_REPORT)
-    return pd.concat(frames, ignore_index=True)
+        return LOAD_REPORT.empty()
+    return LOAD_REPORT.validate(pd.concat(frames, ignore_index=True))
 
 
 def _without_attrs(frame: pd.DataFrame) -> pd.DataFrame:
@@ -212,36 +206,48 @@ def _split_source(source: Any) -> tuple[list[Any], list[str]]:
     return local, urls
 
 
-def load_input(source: Source, *, fetch_options: dict[str, Any] | None = None) -> pd.DataFrame:
-    """The ``articles`` table of any input a user may have, with the report of skipped
-    inputs in ``helpers.corpus.get_load_report(articles)``.
+def load_input(source: Source, *, fetch_options: dict[str, Any] | None = None,
+               load_options: dict[str, Any] | None = None
+               ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``articles`` table of any input a user may have and the report of the inputs
+    that were skipped or changed: ``(articles, load_report)`` (:data:`helpers.schema.ARTICLES`,
+    :data:`helpers.schema.LOAD_REPORT`; the articles carry nothing in ``attrs``).
 
     ``source``: a pasted Arabic text, a file (.txt with optional front matter, .csv,
     .jsonl, saved .html), a folder, an ``http(s)`` URL, a ``.txt`` file listing URLs (one per
     line; downloaded with :func:`helpers.fetch.fetch_urls`, ``fetch_options`` passed on),
-    a list of any of these, or an ``articles`` DataFrame (returned as is). Without network,
+    a list of any of these, or an ``articles`` DataFrame (its headline put into ``text`` by
+    :func:`helpers.sentences.with_headline`, as the loader does). ``load_options``
+    go to :func:`helpers.corpus.load_corpus` (``min_arabic_ratio``, ``csv_columns``,
+    ``encoding``). Without network,
     URLs alone raise :class:`helpers.fetch.NetworkUnavailable`; mixed with local inputs
     they are reported as skipped and the local inputs are loaded.
 
-    >>> load_input("data/corpus")  # doctest: +SKIP
-    >>> load_input(["my_articles/", "urls.txt"])  # doctest: +SKIP
+    >>> articles, report = load_input("data/corpus")  # doctest: +SKIP
+    >>> articles, report = load_input(["my_articles/", "urls.txt"])  # doctest: +SKIP
     """
     if isinstance(source, pd.DataFrame):
+        from .sentences import with_headline
+
         missing = [c for c in ("article_id", "text") if c not in source.columns]
         if missing:
             raise ValueError(f"the articles table lacks column(s) {missing}: build it with "
                              "helpers.corpus.load_corpus(...)")
-        articles = source.copy()
-        return set_load_report(articles, get_load_report(source))
+        articles = _without_attrs(ARTICLES.validate(source, ["article_id", "text"])).copy()
+        if "title" in articles.columns and len(articles):
+            articles["text"] = [with_headline(title, text) for title, text
+                                in zip(articles["title"], articles["text"], strict=True)]
+        return articles, LOAD_REPORT.validate(get_load_report(source))
     local, urls = _split_source(source)
     frames: list[pd.DataFrame] = []
     reports: list[pd.DataFrame] = []
     if local:
-        from .corpus import load_corpus
+        from .corpus import read_corpus
 
-        loaded = load_corpus(local if len(local) > 1 else local[0])
+        loaded, loaded_report = read_corpus(local if len(local) > 1 else local[0],
+                                            **(load_options or {}))
         frames.append(loaded)
-        reports.append(get_load_report(loaded))
+        reports.append(loaded_report)
     if urls:
         from .fetch import NetworkUnavailable, fetch_urls
 
@@ -250,15 +256,15 @@ def load_input(source: Source, *, fetch_options: dict[str, Any] | None = None) -
         except NetworkUnavailable as exc:
             if not local:  # nothing else to analyse: say so
                 raise
-            fetched = pd.DataFrame(columns=ARTICLES)
-            set_load_report(fetched, [{"file": url, "problem": str(exc), "action": "skipped"}
-                                      for url in urls])
+            fetched = ARTICLES.empty()
+            reports.append(pd.DataFrame([{"file": url, "problem": str(exc), "action": "skipped"}
+                                         for url in urls], columns=LOAD_REPORT.columns))
+        else:
+            reports.append(get_load_report(fetched))  # fetch_urls keeps it in attrs
         frames.append(fetched)
-        reports.append(get_load_report(fetched))
     frames = [_without_attrs(f) for f in frames if len(f)]
-    articles = (pd.concat(frames, ignore_index=True) if frames
-                else _empty(ARTICLES).astype({"date": "datetime64[ns]"}))
-    return set_load_report(articles, _merge_reports(*reports))
+    articles = pd.concat(frames, ignore_index=True) if frames else ARTICLES.empty()
+    return ARTICLES.validate(articles), _merge_reports(*reports)
 
 
 def _progress_bar(total: int, progress: bool | None, desc: str) -> Any:
@@ -280,28 +286,28 @@ def tag_and_resolve(sentences: pd.DataFrame, *, models: str | None = None,
 
     >>> mentions, resolved, model = tag_and_resolve(sentences)  # doctest: +SKIP
     """
-    from .actors import resolve_mentions
-    from .ner import load_ner, run_ner
+    from .discovery import discover_and_resolve
+    from .models import load_ner
+    from .ner import run_ner
 
     tagger = load_ner(models)
     if sentences.empty:
-        return _empty(MENTIONS), _empty(RESOLVED_MENTIONS), tagger.identity
-    mentions_parts, resolved_parts = [], []
+        return MENTIONS.empty(), RESOLVED_MENTIONS.empty(), tagger.identity
+    mentions_parts = []
     groups = list(sentences.groupby("article_id", sort=False))
     bar = _progress_bar(len(groups), progress, "NER + actors")
     for _, group in groups:
         group = group.reset_index(drop=True)
         mentions = run_ner(group, tagger=tagger)
         mentions_parts.append(mentions)
-        resolved_parts.append(resolve_mentions(mentions, group, actors, metonymy=metonymy))
         if bar is not None:
             bar.update(1)
     if bar is not None:
         bar.close()
     mentions = pd.concat([m for m in mentions_parts if len(m)] or [mentions_parts[0]],
                          ignore_index=True)
-    resolved = pd.concat([r for r in resolved_parts if len(r)] or [resolved_parts[0]],
-                         ignore_index=True)
+    # dictionary actors, then actors discovered over the whole corpus (helpers.discovery)
+    resolved = discover_and_resolve(mentions, sentences, actors, metonymy=metonymy)
     return mentions, resolved, tagger.identity
 
 
@@ -331,41 +337,63 @@ def find_stance(resolved: pd.DataFrame, sentences: pd.DataFrame,
     return stance, stance_edges(stance)
 
 
+#: the note of a corpus without dates
+UNDATED_NOTE = ("no article is dated: time tables and plots are left out "
+                "(add a date: line to the front matter of a .txt article)")
+
+
+def binning_of(articles: pd.DataFrame, freq: str = "auto") -> Binning | None:
+    """The time bins :func:`time_tables` uses for ``articles`` (``auto`` resolved to ``D``,
+    ``W`` or ``M`` by :func:`helpers.timeline.choose_freq`), or ``None`` when no article
+    is dated.
+
+    >>> binning_of(articles).freq  # doctest: +SKIP
+    'M'
+    """
+    if "date" not in articles or not articles["date"].notna().any():
+        return None
+    from .timeline import bin_documents
+
+    return bin_documents(articles, freq)[1]
+
+
 def time_tables(articles: pd.DataFrame, resolved: pd.DataFrame, actor_sentiment: pd.DataFrame,
                 freq: str = "auto") -> tuple[pd.DataFrame | None, pd.DataFrame | None, list[str]]:
     """Attention share and sentiment per time bin when articles are dated:
     ``(attention, sentiment_over_time, notes)``; ``(None, None, notes)`` for an undated
     corpus. ``freq``: ``auto`` (:func:`helpers.timeline.choose_freq` picks day, week or
-    month from the data density), ``D``, ``W`` or ``M``; the bin size used is in
-    ``attention.attrs["binning"]["freq"]`` and in the notes.
+    month from the data density), ``D``, ``W`` or ``M``; the bin size used and what the
+    bins left out are in the notes and in :func:`binning_of` (``Analysis.binning``).
 
     >>> attention, over_time, notes = time_tables(articles, resolved, per_mention)  # doctest: +SKIP
     """
-    if "date" not in articles or not articles["date"].notna().any():
-        return None, None, ["no article is dated: time tables and plots are left out "
-                            "(add a date: line to the front matter of a .txt article)"]
-    from .timeline import attention_share, binning_note, sentiment_over_time
+    binning = binning_of(articles, freq)
+    if binning is None:
+        return None, None, [UNDATED_NOTE]
+    from .timeline import attention_share, sentiment_over_time
 
-    attention = attention_share(resolved, articles, freq, verbose=False)
-    over_time = sentiment_over_time(actor_sentiment, articles, freq, n_boot=1000, seed=0,
-                                    verbose=False)
-    return attention, over_time, [binning_note(attention.attrs["binning"])]
+    attention = attention_share(resolved, articles, binning.freq)
+    over_time = sentiment_over_time(actor_sentiment, articles, binning.freq, n_boot=1000,
+                                    seed=0)
+    return attention, over_time, [binning.note]
 
 
 # ---------------------------------------------------------------------------- analyze
 
 
 def _check_options(models: str | None, freq: str) -> None:
-    if models is not None and models.strip().lower() not in MODEL_PROFILES:
-        raise ValueError(f"unknown models profile {models!r}: choose one of "
-                         f"{', '.join(MODEL_PROFILES)}")
+    from .models import resolve_profile
+
+    if models is not None:
+        resolve_profile(models)  # raises ValueError naming the profiles
     if freq not in FREQS:
         raise ValueError(f"unknown time bin {freq!r}: choose one of {', '.join(FREQS)}")
 
 
 def analyze(source: Source, *, models: str | None = None, actors: str | Path | pd.DataFrame | None = None,
             metonymy: bool = True, sentiment_method: str | None = None, freq: str = "auto",
-            progress: bool | None = None, fetch_options: dict[str, Any] | None = None) -> Analysis:
+            progress: bool | None = None, fetch_options: dict[str, Any] | None = None,
+            load_options: dict[str, Any] | None = None) -> Analysis:
     """Run every stage on ``source`` and return all tables in one :class:`Analysis`.
 
     ``source``: anything :func:`load_input` takes (pasted text, file, folder, CSV/JSONL,
@@ -375,7 +403,8 @@ def analyze(source: Source, *, models: str | None = None, actors: str | Path | p
     table; default ``data/actors.csv``). ``metonymy``: capitals stand for their states
     (باريس -> france). ``sentiment_method``: ``bundled`` | ``camelbert`` | ``auto``
     (``None``: follows ``models``). ``freq``: time bin, ``auto`` | ``D`` | ``W`` | ``M``.
-    ``progress``: tqdm bar (``None``: when more than 3 articles).
+    ``progress``: tqdm bar (``None``: when more than 3 articles). ``load_options``: for
+    :func:`helpers.corpus.load_corpus`, e.g. ``{"min_arabic_ratio": 0}``.
 
     Inputs that cannot be read are skipped and listed in ``analysis.load_report``.
 
@@ -385,7 +414,7 @@ def analyze(source: Source, *, models: str | None = None, actors: str | Path | p
     """
     _check_options(models, freq)
     from .actors import actor_table, comention_edges, load_actors
-    from .ner import resolve_profile
+    from .models import resolve_profile
     from .sentences import split_sentences
 
     timings: dict[str, float] = {}
@@ -399,39 +428,34 @@ def analyze(source: Source, *, models: str | None = None, actors: str | Path | p
 
     profile_name = resolve_profile(models)
     actor_table_in = actors if isinstance(actors, pd.DataFrame) else load_actors(actors)
-    articles = load_input(source, fetch_options=fetch_options)
-    load_report = get_load_report(articles)
-    articles = _without_attrs(articles)  # the report lives in Analysis.load_report
+    articles, load_report = load_input(source, fetch_options=fetch_options,
+                                       load_options=load_options)
     lap("load")
-    sentences = split_sentences(articles) if len(articles) else _empty(SENTENCES)
+    sentences = split_sentences(articles)
     lap("sentences")
     mentions, resolved, ner_model = tag_and_resolve(
         sentences, models=profile_name, actors=actor_table_in, metonymy=metonymy,
         progress=progress)
+    from .discovery import with_discovered
+
+    actor_table_in = with_discovered(actor_table_in, resolved)  # + origin discovered rows
     lap("ner_and_actors")
     method = sentiment_method or profile_name
-    if len(resolved):
-        per_mention, summary = score_sentiment(resolved, sentences, method)
-    else:
-        per_mention, summary = _empty(ACTOR_SENTIMENT), _empty(["actor_id", "n", "mean"])
+    per_mention, summary = score_sentiment(resolved, sentences, method)
     lap("sentiment")
-    if len(resolved):
-        stance, edges = find_stance(resolved, sentences, actor_table_in)
-    else:
-        stance, edges = _empty(STANCE), _empty(["source_actor", "relation", "target_actor"])
+    stance, edges = find_stance(resolved, sentences, actor_table_in)
     lap("stance")
-    known = resolved[resolved["actor_id"].notna()] if len(resolved) else resolved
-    table = (actor_table(known, by_article=False, actors=actor_table_in) if len(known)
-             else _empty(["actor_id", "mentions"]))
-    per_article = (actor_table(known, by_article=True, actors=actor_table_in) if len(known)
-                   else _empty(["article_id", "actor_id", "mentions"]))
-    comention = comention_edges(known) if len(known) else _empty(["source", "target", "weight"])
+    known = resolved[resolved["actor_id"].notna()]
+    table = actor_table(known, by_article=False, actors=actor_table_in)
+    per_article = actor_table(known, by_article=True, actors=actor_table_in)
+    comention = comention_edges(known)
     lap("actor_tables")
-    attention, over_time, notes = time_tables(articles, known, per_mention, freq) \
-        if len(articles) else (None, None, [])
+    binning = binning_of(articles, freq)
+    attention, over_time, notes = time_tables(articles, known, per_mention,
+                                              binning.freq if binning else freq)
     lap("time_tables")
-    if not len(articles):
-        notes.insert(0, "no article could be analysed: see the skipped inputs")
+    if articles.empty:
+        notes = ["no article could be analysed: see the skipped inputs"]
     methods = sorted(set(per_mention["method"].dropna().astype(str))) if len(per_mention) else []
     profile = {
         "ner_profile": profile_name, "ner_model": ner_model,
@@ -445,4 +469,5 @@ def analyze(source: Source, *, models: str | None = None, actors: str | Path | p
         resolved=resolved, actor_sentiment=per_mention, sentiment_summary=summary,
         stance=stance, stance_edges=edges, actor_table=table, article_actors=per_article,
         comention=comention, actors=actor_table_in, attention=attention,
-        sentiment_time=over_time, profile=profile, notes=notes, timings=timings)
+        sentiment_time=over_time, profile=profile, notes=notes, timings=timings,
+        binning=binning)

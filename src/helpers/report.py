@@ -2,11 +2,13 @@
 
 One file a student can open in any browser, e-mail or archive: no external files, no
 scripts. Figures are PNGs embedded as base64 ``data:`` URIs; Arabic text is shown right to
-left (``dir="rtl" lang="ar"``); every piece of article text, title, table cell and file name
-is HTML-escaped, so markup inside an article (``<script>``, ``<img onerror=...>``) is shown
-as text and never executed. A Content-Security-Policy that forbids scripts and remote
-content adds a second lock. Entities are highlighted by type with
-:func:`helpers.ner.highlight_html`, the function notebook 02 uses.
+left (``dir="rtl" lang="ar"``). The page is rendered from jinja2 templates
+(``helpers/templates/``) with autoescape on, so every piece of article text, title, table
+cell, note and file name is HTML-escaped: markup inside an article (``<script>``,
+``<img onerror=...>``) is shown as text and never executed. A Content-Security-Policy that
+forbids scripts and remote content adds a second lock. Entities are highlighted by type with
+:func:`highlight_html`, the function notebook 02 uses; actors found in the text rather than
+in the actor dictionary (``origin == "discovered"``) carry a *discovered* badge.
 
 >>> from helpers.pipeline import analyze
 >>> analysis = analyze("data/corpus")  # doctest: +SKIP
@@ -18,15 +20,19 @@ PosixPath('out/report.html')
 from __future__ import annotations
 
 import base64
-import html
+import functools
 import importlib
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pandas as pd
 
 from . import __version__
+from .colors import ENTITY_COLORS
 
 REPORT_NAME = "report.html"
 #: Articles whose full highlighted text is shown; later ones are listed in a table only.
@@ -36,23 +42,7 @@ OPEN_ARTICLES = 3
 MAX_CELL = 300
 MAX_ROWS = 60
 
-CSS = """
-body{font-family:"Noto Sans Arabic","Noto Sans","DejaVu Sans",Arial,sans-serif;margin:24px auto;
-max-width:1100px;color:#222;line-height:1.5;padding:0 16px}
-h1{font-size:1.6em;margin-bottom:4px} h2{border-bottom:2px solid #ddd;padding-bottom:4px;margin-top:32px}
-h3{margin-bottom:4px} .meta{color:#555;font-size:.92em}
-table{border-collapse:collapse;margin:8px 0 16px;font-size:.9em;width:100%}
-th,td{border:1px solid #ddd;padding:4px 6px;vertical-align:top;unicode-bidi:plaintext;text-align:start;
-overflow-wrap:break-word}
-summary{cursor:pointer} summary h3{display:inline}
-th{background:#f3f3f3} tr:nth-child(even) td{background:#fafafa}
-figure{margin:16px 0;text-align:center} figure img{max-width:100%;border:1px solid #eee}
-figcaption{color:#555;font-size:.9em}
-article{border:1px solid #ddd;border-radius:6px;padding:12px 16px;margin:16px 0}
-.warn{background:#fff4e5;border-left:4px solid #E69F00;padding:8px 12px}
-.ar{direction:rtl;text-align:right;unicode-bidi:isolate}
-code{background:#f3f3f3;padding:0 3px} .scroll{overflow-x:auto}
-"""
+TEMPLATES = Path(__file__).with_name("templates")
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 #: Report figures in display order, with their captions.
 FIGURE_CAPTIONS = {
@@ -63,21 +53,41 @@ FIGURE_CAPTIONS = {
     "attention_over_time": "Share of actor mentions over time",
     "sentiment_over_time": "Sentiment toward the most mentioned actors over time",
 }
+ENTITY_NAMES = {"PERS": "person", "LOC": "place / state", "ORG": "organisation",
+                "MISC": "other"}
+#: Load-report actions that mean "this input was not analysed" (the rule
+#: :attr:`helpers.pipeline.Analysis.skipped` counts by); other rows note a change to an input
+#: that was analysed (a decoded file, a date set to NaT, a renamed id).
+SKIPPED_ACTION = re.compile(r"skip|nothing loaded", re.IGNORECASE)
+
+
+# --------------------------------------------------------------------------- templates
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    """The jinja2 environment of the report templates (autoescape on for every template,
+    undefined names are errors)."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True)
+
+
+def _macros() -> Any:
+    return environment().get_template("macros.html.j2").module
 
 
 # ------------------------------------------------------------------------------ pieces
 
 
-def esc(value: Any) -> str:
-    """HTML-escape any value (``None``/NaN -> empty string).
+@dataclass(frozen=True)
+class Cell:
+    """One table cell as shown: its text (escaped by the template) and whether it names a
+    discovered actor (a badge follows it)."""
 
-    >>> esc('<img src=x onerror=alert(1)> «ليبيا»')
-    '&lt;img src=x onerror=alert(1)&gt; «ليبيا»'
-    """
-    if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value)
-                         and pd.isna(value)):
-        return ""
-    return html.escape(str(value), quote=True)
+    text: str
+    discovered: bool = False
 
 
 def data_uri(png: str | Path | bytes) -> str:
@@ -86,17 +96,42 @@ def data_uri(png: str | Path | bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(content).decode("ascii")
 
 
-def actor_names(actors: pd.DataFrame | None) -> dict[str, str]:
-    """``actor_id -> "name_en · name_ar"`` from the actor dictionary (empty when absent).
+def _text(value: Any) -> str:
+    """``value`` as a string, empty for None/NaN/NaT."""
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        return ""
+    return str(value).strip()
 
-    >>> actor_names(pd.DataFrame({"actor_id": ["haftar"], "name_en": ["Khalifa Haftar"],
-    ...                           "name_ar": ["خليفة حفتر"]}))
-    {'haftar': 'Khalifa Haftar · خليفة حفتر'}
+
+def actor_names(actors: pd.DataFrame | None) -> dict[str, str]:
+    """``actor_id -> "name_en · name_ar"`` from the actor table (empty when absent); an actor
+    without an English name (a discovered one, say) is named in Arabic only.
+
+    >>> actor_names(pd.DataFrame({"actor_id": ["haftar", "x1"],
+    ...                           "name_en": ["Khalifa Haftar", None],
+    ...                           "name_ar": ["خليفة حفتر", "عبد الفتاح البرهان"]}))
+    {'haftar': 'Khalifa Haftar · خليفة حفتر', 'x1': 'عبد الفتاح البرهان'}
     """
     if actors is None or not {"actor_id", "name_en", "name_ar"} <= set(actors.columns):
         return {}
-    return {str(a): f"{en} · {ar}" for a, en, ar in
+    return {str(a): " · ".join(n for n in (_text(en), _text(ar)) if n) for a, en, ar in
             zip(actors["actor_id"], actors["name_en"], actors["name_ar"], strict=True)}
+
+
+def discovered_actors(*tables: pd.DataFrame | None) -> set[str]:
+    """Ids of the actors marked ``origin == "discovered"`` in any of the actor ``tables``
+    (the actor dictionary of a run, its ``actor_table``); tables without ``origin`` add none.
+
+    >>> sorted(discovered_actors(pd.DataFrame({"actor_id": ["haftar", "burhan"],
+    ...                                        "origin": ["dictionary", "discovered"]})))
+    ['burhan']
+    """
+    found: set[str] = set()
+    for table in tables:
+        if table is not None and {"actor_id", "origin"} <= set(table.columns):
+            chosen = table["origin"].astype(str).str.strip().str.lower() == "discovered"
+            found |= set(table.loc[chosen, "actor_id"].astype(str))
+    return found
 
 
 def _cell(value: Any) -> str:
@@ -112,40 +147,111 @@ def _cell(value: Any) -> str:
     return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
 
 
+def _is_actor_column(column: str) -> bool:
+    return column == "actor_id" or column.endswith("_actor") or column in {"source", "target"}
+
+
+def _table_view(table: pd.DataFrame | None, *, names: Mapping[str, str] | None = None,
+                columns: list[str] | None = None, max_rows: int = MAX_ROWS,
+                discovered: Iterable[str] = ()) -> dict[str, Any] | None:
+    """What the ``table`` macro shows: the header, rows of :class:`Cell` and the number of
+    rows left out (None for an empty table). Each actor-id column is followed by a column of
+    actor names when ``names`` is given; the name (else the id) of a ``discovered`` actor
+    carries the badge."""
+    if table is None or len(table) == 0:
+        return None
+    frame = table[[c for c in (columns or list(table.columns)) if c in table.columns]]
+    discovered = set(discovered)
+    header: list[str] = []
+    specs: list[tuple[int, str]] = []  # (position in the row, "value" | "id" | "name")
+    for position, col in enumerate(map(str, frame.columns)):
+        actor = _is_actor_column(col)
+        header.append(col)
+        specs.append((position, "id" if actor and not names else "value"))
+        if actor and names:
+            header.append("actor" if col == "actor_id" else f"{col} name")
+            specs.append((position, "name"))
+
+    def show(value: Any, kind: str) -> Cell:
+        if kind == "name":
+            return Cell(_cell(names.get(str(value), "")), str(value) in discovered)
+        return Cell(_cell(value), kind == "id" and str(value) in discovered)
+
+    rows = [[show(row[position], kind) for position, kind in specs]
+            for row in frame.head(max_rows).itertuples(index=False)]
+    return {"columns": header, "rows": rows, "more": max(0, len(frame) - max_rows)}
+
+
 def table_html(table: pd.DataFrame | None, *, names: Mapping[str, str] | None = None,
-               columns: list[str] | None = None, max_rows: int = MAX_ROWS) -> str:
+               columns: list[str] | None = None, max_rows: int = MAX_ROWS,
+               discovered: Iterable[str] = ()) -> str:
     """An escaped HTML table: numbers rounded, long cells cut, actor ids followed by their
-    names (``names`` from :func:`actor_names`) in an ``actor`` column. Each cell takes its
-    direction from its content, so Arabic cells read right to left.
+    names (``names`` from :func:`actor_names`) in an ``actor`` column, ``discovered`` actors
+    (ids) marked with a badge. Each cell takes its direction from its content, so Arabic
+    cells read right to left.
 
     >>> "&lt;b&gt;" in table_html(pd.DataFrame({"x": ["<b>"]}))
     True
     """
-    if table is None or len(table) == 0:
-        return '<p class="meta">(empty)</p>'
-    frame = table[[c for c in (columns or list(table.columns)) if c in table.columns]].copy()
-    if names:
-        for col in [c for c in frame.columns if c == "actor_id" or c.endswith("_actor")
-                    or c in {"source", "target"}]:
-            label = "actor" if col == "actor_id" else f"{col} name"
-            position = list(frame.columns).index(col) + 1
-            frame.insert(position, label, frame[col].map(lambda a: names.get(str(a), "")))
-    shown = frame.head(max_rows)
-    head = "".join(f"<th>{esc(c)}</th>" for c in shown.columns)
-    body = "\n".join("<tr>" + "".join(f"<td>{esc(_cell(v))}</td>" for v in row) + "</tr>"
-                     for row in shown.itertuples(index=False))
-    more = (f'<p class="meta">{len(frame) - max_rows} more rows in the CSV/Parquet tables.</p>'
-            if len(frame) > max_rows else "")
-    return (f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>\n{body}\n'
-            f"</tbody></table></div>{more}")
+    view = _table_view(table, names=names, columns=columns, max_rows=max_rows,
+                       discovered=discovered)
+    return str(_macros().table(view))
+
+
+def _segments(text: str, mentions: pd.DataFrame) -> list[dict[str, Any]]:
+    """``text`` cut into plain and entity segments (what the ``highlight`` macro shows);
+    spans outside the text, empty or overlapping an earlier span are left out."""
+    segments: list[dict[str, Any]] = []
+    pos = 0
+    ordered = mentions.sort_values(["start", "end"]) if len(mentions) else mentions
+    for row in ordered.itertuples(index=False):
+        start, end = int(row.start), int(row.end)
+        if start < pos or end > len(text) or end <= start:
+            continue
+        label = _text(row.label)
+        score = pd.to_numeric(getattr(row, "score", None), errors="coerce")
+        if start > pos:
+            segments.append({"text": text[pos:start], "label": None})
+        segments.append({"text": text[start:end], "label": label,
+                         "title": label + ("" if pd.isna(score) else f" {float(score):.2f}"),
+                         "color": ENTITY_COLORS.get(label, "#7F7F7F")})
+        pos = end
+    if pos < len(text):
+        segments.append({"text": text[pos:], "label": None})
+    return segments
+
+
+def _entity_types() -> list[tuple[str, str, str]]:
+    return [(key, ENTITY_NAMES.get(key, key), color) for key, color in ENTITY_COLORS.items()]
+
+
+def legend_html() -> str:
+    """The colour key of the entity highlights (the colours of :mod:`helpers.colors`, which
+    the figures use too)."""
+    return str(_macros().entity_legend(_entity_types()))
+
+
+def highlight_html(text: str, mentions: pd.DataFrame, *, legend: bool = True) -> str:
+    """Right-to-left HTML of ``text`` with the entity spans of ``mentions`` (offsets into
+    ``text``) coloured by type (hover: type and score, when there is one), after the colour
+    key (:func:`legend_html`) unless ``legend=False``. The text is escaped; overlapping spans
+    keep the first.
+
+    >>> highlight_html("وصل أردوغان", pd.DataFrame({"start": [4], "end": [11],
+    ...     "label": ["PERS"], "score": [0.9]}), legend=False)  # doctest: +ELLIPSIS
+    '<div dir="rtl" lang="ar" ...>وصل <mark title="PERS 0.90" ...>أردوغان<sub ...>PERS</sub></mark></div>'
+    """
+    out = str(_macros().highlight(_segments(text, mentions)))
+    return legend_html() + "\n" + out if legend else out
 
 
 # ----------------------------------------------------------------------------- figures
 
 
-def _upstream(module: str, name: str) -> Callable[..., Any] | None:
+def _upstream(name: str) -> Callable[..., Any] | None:
+    """The figure function ``helpers.figures.<name>`` (None when it is not there)."""
     try:
-        return getattr(importlib.import_module(f"helpers.{module}"), name, None)
+        return getattr(importlib.import_module("helpers.figures"), name, None)
     except ImportError:
         return None
 
@@ -168,24 +274,23 @@ def _figure_specs(analysis: Any) -> list[tuple[str, Callable[[], Any] | None, st
     actors = getattr(analysis, "actors", None)
     specs: list[tuple[str, Callable[[], Any] | None, str]] = []
 
-    def add(name: str, module: str, func: str, table: pd.DataFrame | None,
+    def add(name: str, func: str, table: pd.DataFrame | None,
             call: Callable[[Callable[..., Any]], Any]) -> None:
-        fn = _upstream(module, func)
+        fn = _upstream(func)
         if table is None or len(table) == 0:
             specs.append((name, None, "nothing to draw (empty table)"))
         elif fn is None:
-            specs.append((name, None, f"helpers.{module}.{func} is not available"))
+            specs.append((name, None, f"helpers.figures.{func} is not available"))
         else:
             specs.append((name, lambda: call(fn), ""))
 
-    add("top_actors", "actors", "plot_top_actors", getattr(analysis, "actor_table", None),
+    add("top_actors", "plot_top_actors", getattr(analysis, "actor_table", None),
         lambda f: f(analysis.actor_table, actors))
-    add("actor_network", "actors", "plot_actor_network", getattr(analysis, "comention", None),
+    add("actor_network", "plot_actor_network", getattr(analysis, "comention", None),
         lambda f: f(analysis.comention, actors))
-    add("actor_sentiment", "sentiment", "plot_actor_sentiment",
-        getattr(analysis, "sentiment_summary", None),
+    add("actor_sentiment", "plot_actor_sentiment", getattr(analysis, "sentiment_summary", None),
         lambda f: f(analysis.sentiment_summary, actors))
-    add("stance_network", "stance", "plot_stance_network", getattr(analysis, "stance", None),
+    add("stance_network", "plot_stance_network", getattr(analysis, "stance", None),
         lambda f: f(analysis.stance, actors))
     attention = getattr(analysis, "attention", None)
     if attention is not None and attention["bin"].nunique() < 2:
@@ -193,15 +298,16 @@ def _figure_specs(analysis: Any) -> list[tuple[str, Callable[[], Any] | None, st
     over_time = getattr(analysis, "sentiment_time", None)
     if over_time is not None and (attention is None or over_time.empty):
         over_time = None
+    freq = getattr(getattr(analysis, "binning", None), "freq", None)  # the bin size (H3)
     if attention is not None:
-        add("attention_over_time", "timeline", "plot_attention", attention,
-            lambda f: f(attention, labels=actors))
+        add("attention_over_time", "plot_attention", attention,
+            lambda f: f(attention, actors=actors, freq=freq))
     if over_time is not None:
         # actors seen in the most time bins first, then the most scored mentions
         spread = over_time.groupby("actor_id").agg(bins=("bin", "nunique"), n=("n", "sum"))
         chosen = spread.sort_values(["bins", "n"], ascending=False).index[:4].tolist()
-        add("sentiment_over_time", "timeline", "plot_sentiment", over_time,
-            lambda f: f(over_time, chosen, labels=actors))
+        add("sentiment_over_time", "plot_sentiment_over_time", over_time,
+            lambda f: f(over_time, chosen, actors=actors, freq=freq))
     return specs
 
 
@@ -212,7 +318,7 @@ def make_figures(analysis: Any, out_dir: str | Path) -> dict[str, Path]:
     is missing are skipped with a note appended to ``analysis.notes``; a plotting error is
     reported the same way and does not stop the others. Returns ``{name: path}``.
     """
-    import matplotlib.pyplot as plt
+    from . import figures
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -228,13 +334,13 @@ def make_figures(analysis: Any, out_dir: str | Path) -> dict[str, Path]:
         except Exception as exc:  # noqa: BLE001 - one broken figure must not lose the others
             if notes is not None:
                 notes.append(f"figure {name!r} not drawn: {type(exc).__name__}: {exc}")
-            plt.close("all")
+            figures.close()
             continue
         if fig is None:
             continue
         path = out / f"{name}.png"
         fig.savefig(path, dpi=110, bbox_inches="tight", metadata={"Software": None})
-        plt.close(fig)
+        figures.close(fig)
         paths[name] = path
     return paths
 
@@ -262,65 +368,37 @@ def _counts(analysis: Any) -> dict[str, int]:
     }
 
 
-def _header(analysis: Any) -> str:
-    profile = dict(getattr(analysis, "profile", {}) or {})
-    rows = [*_counts(analysis).items(), *profile.items()]
-    items = "".join(f"<tr><th>{esc(k)}</th><td>{esc(_cell(v))}</td></tr>" for k, v in rows)
-    return f'<table style="width:auto">{items}</table>'
+def _discovered(analysis: Any) -> set[str]:
+    return discovered_actors(getattr(analysis, "actors", None),
+                             getattr(analysis, "actor_table", None))
 
 
-def legend_html() -> str:
-    """The colour key of the entity highlights (the colours of :mod:`helpers.plotting`)."""
-    from .plotting import ENTITY_COLORS
-
-    names = {"PERS": "person", "LOC": "place / state", "ORG": "organisation", "MISC": "other"}
-    keys = " ".join(
-        f'<span style="background:{c}33;border-bottom:2px solid {c};padding:0 4px">'
-        f"{esc(k)} ({esc(names.get(k, k))})</span>" for k, c in ENTITY_COLORS.items())
-    return f'<p class="meta">Entities: {keys}</p>'
-
-
-def _skipped(analysis: Any) -> str:
-    report = getattr(analysis, "load_report", None)
-    if report is None or len(report) == 0:
-        return '<p class="meta">Every input was analysed.</p>'
-    return (f'<div class="warn" id="skipped">{len(report)} input(s) were skipped or changed '
-            f"while loading:</div>{table_html(report)}")
+def _spans_by_article(analysis: Any) -> dict[str, pd.DataFrame]:
+    """The entity spans to highlight, per article id: actor mentions, else model mentions."""
+    spans = getattr(analysis, "resolved", None)
+    if spans is None or len(spans) == 0:
+        spans = getattr(analysis, "mentions", None)
+    if spans is None or len(spans) == 0:
+        return {}
+    return {str(aid): group for aid, group in spans.groupby(spans["article_id"].astype(str))}
 
 
-def _figures(figures: Mapping[str, str | Path | bytes]) -> str:
-    parts = []
-    for name, png in figures.items():
-        parts.append(f'<figure><img alt="{esc(name)}" src="{data_uri(png)}">'
-                     f"<figcaption>{esc(FIGURE_CAPTIONS.get(name, name))}</figcaption></figure>")
-    return "\n".join(parts) or '<p class="meta">No figure.</p>'
-
-
-def _article_block(row: Any, analysis: Any, names: Mapping[str, str], *, opened: bool = True
-                   ) -> str:
-    from .ner import highlight_html
-
+def _article_view(row: Any, analysis: Any, spans: pd.DataFrame | None,
+                  names: Mapping[str, str], discovered: set[str], *, opened: bool
+                  ) -> dict[str, Any]:
+    """What the ``article`` macro shows for one row of ``analysis.articles``."""
     aid = str(row.article_id)
-    resolved = getattr(analysis, "resolved", None)
-    if resolved is None or len(resolved) == 0:
-        resolved = getattr(analysis, "mentions", pd.DataFrame(columns=["article_id"]))
-    spans = resolved[resolved["article_id"].astype(str) == aid] if len(resolved) else resolved
-    text_html = highlight_html(str(row.text), spans, legend=False)
+    no_spans = pd.DataFrame(columns=["start", "end", "label"])
     date = getattr(row, "date", None)
-    meta = [f"id <code>{esc(aid)}</code>"]
-    if date is not None and not pd.isna(date):
-        meta.append(f"date {esc(_cell(pd.Timestamp(date)))} ({esc(getattr(row, 'date_precision', ''))})")
-    else:
-        meta.append("undated")
-    for field in ("source", "url"):
-        value = getattr(row, field, None)
-        if value is not None and not pd.isna(value) and str(value).strip():
-            meta.append(f"{field} <span dir=\"auto\">{esc(value)}</span>")
-    title = getattr(row, "title", None)
-    title = esc(title) if title is not None and not pd.isna(title) and str(title) else esc(aid)
-    parts = [f'<article id="article-{esc(aid)}"><details{" open" if opened else ""}>',
-             f'<summary><h3 dir="auto" lang="ar">{title}</h3></summary>',
-             f'<p class="meta">{" · ".join(meta)}</p>', text_html]
+    view: dict[str, Any] = {
+        "id": aid, "opened": opened, "title": _text(getattr(row, "title", None)) or aid,
+        "date": "" if date is None or pd.isna(date) else _cell(pd.Timestamp(date)),
+        "precision": _cell(getattr(row, "date_precision", None)),
+        "links": [(field, str(getattr(row, field))) for field in ("source", "url")
+                  if _text(getattr(row, field, None))],
+        "segments": _segments(str(row.text), spans if spans is not None else no_spans),
+        "sentiment": None, "stance": None,
+    }
     sentiment = getattr(analysis, "actor_sentiment", None)
     if sentiment is not None and len(sentiment):
         mine = sentiment[sentiment["article_id"].astype(str) == aid]
@@ -328,17 +406,29 @@ def _article_block(row: Any, analysis: Any, names: Mapping[str, str], *, opened:
             summary = (mine.groupby("actor_id")["score"].agg(["size", "mean"])
                        .rename(columns={"size": "mentions", "mean": "mean sentiment"})
                        .sort_values("mentions", ascending=False).reset_index())
-            parts.append("<h4>Actors and sentiment in this article</h4>"
-                         + table_html(summary, names=names))
+            view["sentiment"] = _table_view(summary, names=names, discovered=discovered)
     stance = getattr(analysis, "stance", None)
     if stance is not None and len(stance):
         mine = stance[stance["article_id"].astype(str) == aid]
         if len(mine):
             cols = ["source_actor", "relation", "target_actor", "trigger", "evidence"]
-            parts.append("<h4>Stance in this article</h4>"
-                         + table_html(mine, names=names, columns=cols))
-    parts.append("</details></article>")
-    return "\n".join(parts)
+            view["stance"] = _table_view(mine, names=names, columns=cols, discovered=discovered)
+    return view
+
+
+def _articles_view(analysis: Any, articles: pd.DataFrame, *, opened: int) -> dict[str, Any]:
+    """What the ``articles`` macro shows: the colour key, the discovered-actor key when a
+    discovered actor is in the run, and each article (the first ``opened`` unfolded)."""
+    names = actor_names(getattr(analysis, "actors", None))
+    discovered = _discovered(analysis)
+    spans = _spans_by_article(analysis)
+    return {
+        "entity_types": _entity_types(),
+        "discovered": bool(discovered),
+        "articles": [_article_view(row, analysis, spans.get(str(row.article_id)), names,
+                                   discovered, opened=i < opened)
+                     for i, row in enumerate(articles.itertuples(index=False))],
+    }
 
 
 def articles_html(analysis: Any, article_ids: list[str] | None = None, *,
@@ -351,80 +441,73 @@ def articles_html(analysis: Any, article_ids: list[str] | None = None, *,
     >>> from IPython.display import HTML
     >>> HTML(articles_html(analysis))  # doctest: +SKIP
     """
-    names = actor_names(getattr(analysis, "actors", None))
     articles = analysis.articles
     if article_ids is not None:
         articles = articles[articles["article_id"].astype(str).isin([str(a) for a in article_ids])]
     else:
         articles = articles.head(max_articles)
-    blocks = [_article_block(row, analysis, names) for row in articles.itertuples(index=False)]
-    return legend_html() + "\n".join(blocks)
+    view = _articles_view(analysis, articles, opened=len(articles))
+    return str(_macros().articles(view))
+
+
+def _load_report_view(report: pd.DataFrame | None) -> dict[str, Any]:
+    """The load report split in two: inputs skipped (not analysed) and notes on inputs that
+    were analysed with a change (decoded, date set to NaT, id renamed)."""
+    if report is None or len(report) == 0:
+        return {"skipped": None, "n_skipped": 0, "changed": None, "n_changed": 0}
+    skipped = report["action"].astype(str).str.contains(SKIPPED_ACTION)
+    return {"skipped": _table_view(report[skipped]), "n_skipped": int(skipped.sum()),
+            "changed": _table_view(report[~skipped]), "n_changed": int((~skipped).sum())}
 
 
 def render_report(analysis: Any, figures: Mapping[str, str | Path | bytes] | None = None, *,
                   title: str = "Arabic news analysis", max_articles: int = MAX_ARTICLES) -> str:
     """The report as one HTML string (see the module docstring for what it guarantees).
 
-    Sections: a one-line summary, skipped inputs with reasons, notes; every article (up to
-    ``max_articles``; the first three unfolded) with its entities highlighted, its actors
-    and their sentiment, and its stance edges; then the corpus tables (actors, sentiment per
-    actor with evidence, stance edges), the figures and the run details (model identities).
+    Sections: a one-line summary; inputs skipped while loading, then notes on inputs that
+    were analysed but changed while loading (each with its problem and what was done); the
+    run's notes; every article (up to ``max_articles``; the first three unfolded) with its
+    entities highlighted, its actors and their sentiment, and its stance edges; then the
+    corpus tables (actors, sentiment per actor with evidence, stance edges), the figures and
+    the run details (model identities). Discovered actors carry a badge, explained once.
     """
     names = actor_names(getattr(analysis, "actors", None))
+    discovered = _discovered(analysis)
     articles = getattr(analysis, "articles", pd.DataFrame(columns=["article_id", "text"]))
-    notes = list(getattr(analysis, "notes", []) or [])
     sentiment_cols = ["actor_id", "n", "mean", "ci_low", "ci_high", "small_n",
                       "most_positive_context", "most_positive_evidence",
                       "most_negative_context", "most_negative_evidence"]
     summary = getattr(analysis, "sentiment_summary", None)
     counts = _counts(analysis)
-    summary_line = " · ".join(f"{k}: {v}" for k, v in counts.items())
-    model = (getattr(analysis, "profile", {}) or {}).get("ner_model")
-    body = [
-        f"<h1>{esc(title)}</h1>",
-        f'<p class="meta">{esc(summary_line)}' + (f" · NER model <code>{esc(model)}</code>"
-                                                  if model else "") + "</p>",
-        '<p class="meta">Made by <code>python -m helpers analyze</code> (helpers '
-        f"{esc(__version__)}); the tables are in <code>tables/</code> (CSV and Parquet), the "
-        "figures in <code>figures/</code>. Contents: <a href=\"#articles\">articles</a> · "
-        "<a href=\"#actors\">actors</a> · <a href=\"#sentiment\">sentiment</a> · "
-        "<a href=\"#stance\">stance</a> · <a href=\"#figures\">figures</a> · "
-        "<a href=\"#run\">run details</a></p>",
-        _skipped(analysis),
-    ]
-    if notes:
-        body.append('<ul class="meta">' + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>")
-    body.append(f'<h2 id="articles">Articles ({len(articles)})</h2>')
-    if len(articles):
-        body.append(legend_html())
-    shown = articles.head(max_articles)
-    body += [_article_block(row, analysis, names, opened=i < OPEN_ARTICLES)
-             for i, row in enumerate(shown.itertuples(index=False))]
-    if len(articles) > max_articles:
-        rest = articles.iloc[max_articles:][[c for c in ("article_id", "title", "date", "source")
-                                             if c in articles.columns]]
-        body += [f'<p class="meta">Only the first {max_articles} articles are shown in full; '
-                 "the others:</p>", table_html(rest, max_rows=len(rest))]
-    body += ['<h2 id="actors">Actors</h2>',
-             table_html(getattr(analysis, "actor_table", None), names=names,
-                        columns=["actor_id", "mentions", "sentences", "articles", "surfaces",
-                                 "type"]),
-             '<h2 id="sentiment">Sentiment toward actors</h2>',
-             '<p class="meta">Score in [-1, 1] per mention, averaged per actor; the interval is a '
-             "95% bootstrap interval; <code>small_n</code> marks actors with fewer than 5 "
-             "mentions. Evidence: the words that produced the score.</p>",
-             table_html(summary, names=names,
-                        columns=[c for c in sentiment_cols if summary is not None
-                                 and c in summary.columns] or None),
-             '<h2 id="stance">Stance edges</h2>',
-             table_html(getattr(analysis, "stance_edges", None), names=names),
-             '<h2 id="figures">Figures</h2>', _figures(figures or {}),
-             '<h2 id="run">Run details</h2>', _header(analysis)]
-    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
-            + "\n".join(body) + "\n</body>\n</html>\n")
+    profile = dict(getattr(analysis, "profile", {}) or {})
+    rest = articles.iloc[max_articles:][[c for c in ("article_id", "title", "date", "source")
+                                         if c in articles.columns]]
+    context = {
+        "csp": CSP,
+        "title": title,
+        "version": __version__,
+        "summary_line": " · ".join(f"{k}: {v}" for k, v in counts.items()),
+        "model": profile.get("ner_model"),
+        "load": _load_report_view(getattr(analysis, "load_report", None)),
+        "notes": [str(n) for n in getattr(analysis, "notes", []) or []],
+        "n_articles": len(articles),
+        "articles": _articles_view(analysis, articles.head(max_articles), opened=OPEN_ARTICLES),
+        "max_articles": max_articles,
+        "rest": _table_view(rest, max_rows=len(rest)),
+        "actor_table": _table_view(
+            getattr(analysis, "actor_table", None), names=names, discovered=discovered,
+            columns=["actor_id", "mentions", "sentences", "articles", "surfaces", "type"]),
+        "sentiment": _table_view(summary, names=names, discovered=discovered,
+                                 columns=[c for c in sentiment_cols if summary is not None
+                                          and c in summary.columns] or None),
+        "stance_edges": _table_view(getattr(analysis, "stance_edges", None), names=names,
+                                    discovered=discovered),
+        "figures": [{"name": name, "uri": data_uri(png),
+                     "caption": FIGURE_CAPTIONS.get(name, name)}
+                    for name, png in (figures or {}).items()],
+        "run": [(k, _cell(v)) for k, v in [*counts.items(), *profile.items()]],
+    }
+    return environment().get_template("report.html.j2").render(context)
 
 
 def write_report(analysis: Any, out_dir: str | Path, *,

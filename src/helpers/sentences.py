@@ -19,6 +19,11 @@ Rules, applied to the cleaned ``text`` (see :func:`helpers.clean.clean_text`):
 * surrounding whitespace is stripped from each span, so ``text[start:end]`` is exactly
   the sentence.
 
+Titles are text: :func:`with_headline` puts an article's headline (the ``title`` of a
+CSV/JSONL record, a saved HTML page or ``.txt`` front matter) on the first line of its
+``text`` when the text does not already start with it, so that every stage reads the
+headline; :func:`split_sentences` marks its sentences with ``headline=True``.
+
 Also here: descriptive counts for notebooks (:func:`count_words`,
 :func:`text_statistics`, :func:`word_frequencies`).
 """
@@ -30,8 +35,8 @@ from collections import Counter
 
 import pandas as pd
 
-from .clean import match_key
-from .schema import SENTENCES
+from .clean import ARABIC_LETTER, clean_text, match_key
+from .schema import ARTICLES, SENTENCES
 from .tokens import words
 
 TERMINATORS = ".؟?!؛"
@@ -43,6 +48,51 @@ LATIN_ABBREVIATIONS = frozenset(
     "jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
 _QUOTE_PAIRS = {"«": "»", "“": "”", "‘": "’"}
+_ARABIC = re.compile(f"[{ARABIC_LETTER}]")
+#: a title is put into the text when at least this share of its letters is Arabic
+HEADLINE_MIN_ARABIC = 0.5
+
+
+def _headline(title: object) -> str:
+    """The cleaned one-line headline of ``title`` ("" for a missing or non-Arabic title)."""
+    if not isinstance(title, str):
+        return ""
+    line = " ".join(clean_text(title).split())
+    letters = sum(ch.isalpha() for ch in line)
+    if not letters or len(_ARABIC.findall(line)) / letters < HEADLINE_MIN_ARABIC:
+        return ""
+    return line
+
+
+def with_headline(title: object, text: str) -> str:
+    """``text`` with the article's headline as its first line, so that NER, actors,
+    sentiment and stance read it like any sentence. ``text`` is returned unchanged when
+    the title is missing, when fewer than half of its letters are Arabic (the English
+    labels of the chronology; the models read Arabic), or when the text already starts
+    with it (compared by :func:`helpers.clean.match_key`, so a headline is never doubled).
+
+    >>> with_headline("تركيا تدعم حكومة الوفاق", "أعلنت أنقرة دعمها.")
+    'تركيا تدعم حكومة الوفاق\\nأعلنت أنقرة دعمها.'
+    >>> with_headline("تركيا تدعم حكومة الوفاق", "تركيا تدعم حكومة الوفاق، قالت أنقرة.")
+    'تركيا تدعم حكومة الوفاق، قالت أنقرة.'
+    >>> with_headline("Haftar orders offensive", "أمر حفتر بالهجوم.")
+    'أمر حفتر بالهجوم.'
+    """
+    headline = _headline(title)
+    if not headline or match_key(text).startswith(match_key(headline)):
+        return text
+    return f"{headline}\n{text}" if text else headline
+
+
+def _headline_end(title: object, text: str) -> int:
+    """End offset of the headline line of ``text`` (0 when the first line is not the
+    article's headline, or when it is the whole text: a one-line article has no headline
+    apart from its body)."""
+    first, sep, rest = text.partition("\n")
+    headline = _headline(title)
+    if not headline or not sep or not rest.strip():
+        return 0
+    return len(first) if match_key(first) == match_key(headline) else 0
 
 
 def _quoted_ranges(line: str) -> list[tuple[int, int]]:
@@ -113,26 +163,36 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def split_sentences(articles: pd.DataFrame) -> pd.DataFrame:
-    """The ``sentences`` table (schema.SENTENCES): one row per sentence of each article's
-    ``text``, ``sent_id`` counting from 0 within an article, and ``start``/``end`` such that
-    ``article.text[start:end] == sentence.text``.
+    """The ``sentences`` table (:data:`helpers.schema.SENTENCES`): one row per sentence of
+    each article's ``text``, ``sent_id`` counting from 0 within an article, ``start``/``end``
+    such that ``article.text[start:end] == sentence.text``, and ``headline`` True for the
+    sentences of the first line when that line is the article's ``title`` (see
+    :func:`with_headline`). An empty ``articles`` table gives ``SENTENCES.empty()``.
 
-    >>> arts = pd.DataFrame({"article_id": ["a"], "text": ["مساع جزائرية\\nتدعم الجزائر الحل. كما تدعم برلين."]})
-    >>> split_sentences(arts)[["sent_id", "start", "end", "text"]].values.tolist()
-    [[0, 0, 12, 'مساع جزائرية'], [1, 13, 31, 'تدعم الجزائر الحل.'], [2, 32, 47, 'كما تدعم برلين.']]
+    >>> arts = pd.DataFrame({"article_id": ["a"], "title": ["مساع جزائرية"],
+    ...                      "text": ["مساع جزائرية\\nتدعم الجزائر الحل. كما تدعم برلين."]})
+    >>> split_sentences(arts)[["sent_id", "start", "end", "text", "headline"]].values.tolist()
+    [[0, 0, 12, 'مساع جزائرية', True], [1, 13, 31, 'تدعم الجزائر الحل.', False], [2, 32, 47, 'كما تدعم برلين.', False]]
     """
     missing = {"article_id", "text"} - set(articles.columns)
     if missing:
         raise KeyError(f"split_sentences needs columns {sorted(missing)}; pass the articles "
                        "table from helpers.corpus.load_corpus().")
+    ARTICLES.validate(articles, ["article_id", "text"])
+    titles = articles["title"] if "title" in articles.columns else [None] * len(articles)
     rows = []
-    for article_id, text in zip(articles["article_id"], articles["text"], strict=True):
+    for article_id, title, text in zip(articles["article_id"], titles, articles["text"],
+                                       strict=True):
         if not isinstance(text, str):
             continue
+        head_end = _headline_end(title, text)
         for sent_id, (start, end) in enumerate(sentence_spans(text)):
-            rows.append((article_id, sent_id, start, end, text[start:end]))
-    out = pd.DataFrame(rows, columns=SENTENCES)
-    return out.astype({"sent_id": "int64", "start": "int64", "end": "int64"})
+            rows.append((article_id, sent_id, start, end, text[start:end], end <= head_end))
+    if not rows:
+        return SENTENCES.empty()
+    out = pd.DataFrame(rows, columns=SENTENCES.columns)
+    return SENTENCES.validate(out.astype({"sent_id": "int64", "start": "int64", "end": "int64",
+                                          "headline": "bool"}))
 
 
 # Frequent Arabic function words (prepositions, conjunctions, particles, pronouns and

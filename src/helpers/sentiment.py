@@ -41,6 +41,29 @@ Negation and intensifiers
     بشدة، كامل ...) up to ``intensifier_window`` words from a hit multiplies its nearest hit
     by its factor (down-toners such as نسبيا have factors below 1).
 
+Argument frames (who a word is about)
+    A clause can speak about several actors: in «تدعم فرنسا حفتر» nothing is said *about*
+    Haftar, and in «حذرت مصر من سقوط سرت» the fall is not Egypt's. After the lexicon hits of
+    the window are found, :func:`frame_hits` keeps only those about the target and lists the
+    others, with the reason, in the evidence (``not counted: ...``):
+
+    - a target after في، قرب، مدينة، مخيم ... (``setting_markers.txt``) is a setting: no sentiment;
+    - the subject of a speech verb (``speech_verbs.txt``: قال، أكد، أعلن، نفى ...) gets nothing
+      from what it says (after أن / إن / «) unless the quote is about itself (إنه، قواته،
+      «نرحب ...», or its own name again), nor from what it denies;
+      ``وقال X: «...»`` keeps the quote in X's window (:func:`quote_window`);
+    - the relation words of the stance stage (:func:`relation_words`: the supports family of
+      ``data/stance_lexicon.csv`` and ``data/stance_rules.csv``) are stance, not sentiment: no
+      score for the one supported, nor for the supporter of an actor; the agent of a judgement
+      word (opposes / criticises: أدان، اتهم، حذّر) is neutral and the content of its warning or
+      charge is not its own; the accused keeps the charge;
+    - a negative word whose object is the target (another actor between, or على) is an act the
+      target suffers: victims are not judged;
+    - praise words count for both sides; every other word belongs to the nearest mention (ties
+      to the mention after the word), and mentions joined by و share a frame.
+    The rules follow the annotation guidelines of ``data/eval/README.md``; ``settings.frames``
+    switches them off.
+
 Distance and labels
     A hit ``d`` words from the nearest target word weighs ``1 / (1 + distance_decay·(d-1))``.
     Labels: ``score >= threshold`` positive, ``score <= -threshold`` negative, otherwise
@@ -51,29 +74,31 @@ Distance and labels
 from __future__ import annotations
 
 import math
-import os
 import re
-import warnings
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .clean import match_key
+from .models import (
+    ModelUnavailable,
+    OutputCache,
+    load_sentiment,
+    load_transformers,
+    resolve_profile,
+)
 from .paths import DATA_DIR
-from .schema import ACTOR_SENTIMENT
+from .schema import ACTOR_SENTIMENT, RESOLVED_MENTIONS, SENTENCES, SENTIMENT_SUMMARY
+from .stats import bootstrap_ci
 from .tokens import word_spans
 
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-
 LEXICON_DIR = DATA_DIR / "lexicon"
-DEFAULT_SENTIMENT_MODEL = "CAMeL-Lab/bert-base-arabic-camelbert-msa-sentiment"
 BUNDLED_METHOD = "bundled-lexicon"
 LABELS = ("positive", "negative", "neutral")
 MARK_OPEN, MARK_CLOSE = "«[", "]»"
@@ -100,6 +125,46 @@ class LexEntry:
 
 
 @dataclass(frozen=True)
+class WordSet:
+    """Match keys of words, exact or as prefixes (an entry written ``قال*`` matches every word
+    that starts with ``قال``). A text word matches when one of its proclitic-stripped forms does.
+
+    >>> WordSet.from_terms(["قال*", "بيان"]).match("وقالت")
+    True
+    """
+
+    exact: frozenset[str] = frozenset()
+    prefixes: tuple[str, ...] = ()
+
+    @classmethod
+    def from_terms(cls, terms: Iterable[str]) -> WordSet:
+        exact, prefixes = set(), set()
+        for term in terms:
+            term = term.strip()
+            if not term or " " in term:  # multi-word triggers are left to the stance rules
+                continue
+            if term.endswith("*"):
+                prefixes.add(match_key(term[:-1]))
+            else:
+                exact.add(match_key(term))
+        return cls(frozenset(exact), tuple(sorted(p for p in prefixes if len(p) >= 2)))
+
+    def match(self, word: str) -> bool:
+        for form in _clitic_forms(word):
+            if form in self.exact or any(form.startswith(p) for p in self.prefixes):
+                return True
+        return False
+
+
+@lru_cache(maxsize=100_000)
+def _clitic_forms(word: str) -> tuple[str, ...]:
+    return tuple(form for form, _ in proclitic_candidates(match_key(word)))
+
+    def __bool__(self) -> bool:
+        return bool(self.exact or self.prefixes)
+
+
+@dataclass(frozen=True)
 class Lexicon:
     """The polarity lexicon plus the negator, exception and intensifier lists, keyed for matching."""
 
@@ -109,6 +174,10 @@ class Lexicon:
     intensifiers: dict[str, float]
     clause_markers: tuple[tuple[str, ...], ...]
     by_first: dict[str, tuple[LexEntry, ...]] = field(init=False, repr=False)
+    #: argument frames (optional files): speech verbs, setting markers, relation words
+    speech_verbs: WordSet = field(default_factory=lambda: WordSet())
+    setting_markers: WordSet = field(default_factory=lambda: WordSet())
+    relations: dict[str, WordSet] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         index: dict[str, list[LexEntry]] = {}
@@ -190,7 +259,12 @@ def candidate_keys(word: str, *, stem: bool = True) -> tuple[tuple[str, int], ..
     ['والاستقرار', 'الاستقرار', 'استقرار']
     """
     out: dict[str, int] = {}
-    for form, cost in proclitic_candidates(match_key(word)):
+    forms = dict(proclitic_candidates(match_key(word)))
+    for form, cost in list(forms.items()):  # terms are keyed without a leading ال (ألغام -> غام)
+        bare = strip_article(form)
+        if bare != form and bare not in forms:
+            forms[bare] = cost + 2
+    for form, cost in sorted(forms.items(), key=lambda kv: (kv[1], -len(kv[0]))):
         subs = suffix_candidates(form) if stem else [(form, 0)]
         for sub, scost in subs:
             total = cost + scost
@@ -252,7 +326,10 @@ def load_lexicon(folder: str | None = None) -> Lexicon:
 
     Files: ``polarity_ar.csv`` (term, polarity, ...), ``negators.csv`` (term, kind =
     negator | exception), ``intensifiers.csv`` (term, factor), ``clause_markers.txt`` (one
-    connective per line). Cached per folder.
+    connective per line); optional ``speech_verbs.txt`` and ``setting_markers.txt`` (one word
+    per line, ``*`` = any ending) for the argument frames. The relation words (triggers of the
+    ``supports`` and ``opposes`` families) are read from ``data/stance_rules.csv``, the stance
+    stage's rules, so that the two stages agree on what a stance word is. Cached per folder.
     """
     path = Path(folder) if folder else LEXICON_DIR
     table = read_lexicon_table(path)
@@ -273,7 +350,61 @@ def load_lexicon(folder: str | None = None) -> Lexicon:
             line = line.split("#", 1)[0].strip()
             if line:
                 markers.append(tuple(match_key(line).split()))
-    return Lexicon(entries, negators, exceptions, intensifiers, tuple(markers))
+    return Lexicon(entries, negators, exceptions, intensifiers, tuple(markers),
+                   speech_verbs=WordSet.from_terms(_word_lines(path / "speech_verbs.txt")),
+                   setting_markers=WordSet.from_terms(_word_lines(path / "setting_markers.txt")),
+                   relations=relation_words())
+
+
+def _word_lines(path: Path) -> list[str]:
+    """Non-comment lines of an optional word-list file (empty when the file is absent)."""
+    if not path.is_file():
+        return []
+    lines = (line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line]
+
+
+#: stance families whose words are relations between actors, not sentiment (see "Argument frames")
+ALIGNMENT_FAMILIES = ("supports",)
+JUDGEMENT_FAMILIES = ("opposes", "criticises", "criticizes")
+#: lemmas of the supports family that are evaluations or acts, so still sentiment: praise and
+#: thanks (the speaker of praise is positive, the praised too) and helping
+EVALUATIVE_LEMMAS = ("أشاد", "ثمن", "شكر", "ساعد")
+
+
+@lru_cache(maxsize=2)
+def relation_words(rules_path: str | None = None) -> dict[str, WordSet]:
+    """The stance stage's relation words, grouped as ``{"alignment": WordSet, "judgement":
+    WordSet}``: the ``supports`` family (دعم، ساند، أيّد، موّل، رحب ...) and the ``opposes`` /
+    ``criticises`` families (أدان، اتهم، حذّر، رفض، عقوبات ...).
+
+    Read from the stance stage's own data, so that both stages agree on what a stance word
+    is: the inflected forms of the relation lexicon (``data/stance_lexicon.csv`` through
+    :func:`helpers.stance.lexicon_forms`, without :data:`EVALUATIVE_LEMMAS`) and the literal
+    triggers of ``data/stance_rules.csv`` (``rules_path``). Empty sets when neither exists.
+    """
+    groups = {"alignment": ALIGNMENT_FAMILIES, "judgement": JUDGEMENT_FAMILIES}
+    terms: dict[str, set[str]] = {name: set() for name in groups}
+    try:
+        from .stance import lexicon_forms, load_stance_lexicon
+
+        lex = load_stance_lexicon()
+        lex = lex[~lex["lemma"].map(match_key).isin({match_key(w) for w in EVALUATIVE_LEMMAS})]
+        for pairs in lexicon_forms(lex).values():
+            for form, family in pairs:
+                for name, families in groups.items():
+                    if family in families:
+                        terms[name].add(form)
+    except (ImportError, FileNotFoundError, ValueError, KeyError):  # no relation lexicon: rules only
+        pass
+    path = Path(rules_path) if rules_path else DATA_DIR / "stance_rules.csv"
+    if path.is_file():
+        rules = pd.read_csv(path, dtype=str, keep_default_na=False, comment="#")
+        if {"relation", "trigger"} <= set(rules.columns):
+            for name, families in groups.items():
+                for cell in rules.loc[rules["relation"].isin(families), "trigger"]:
+                    terms[name].update(t for t in cell.split("|") if t and not t.startswith("@"))
+    return {name: WordSet.from_terms(words) for name, words in terms.items()}
 
 
 # --------------------------------------------------------------------------- settings
@@ -284,16 +415,18 @@ class BundledSettings:
     """Parameters of the bundled lexicon method (see the module docstring).
 
     The defaults were chosen on the development half of ``data/eval/sentiment.csv``
-    (even ids) only.
+    (``split == "dev"``) only; ``frames=False`` switches the argument frames off (every word
+    of the window counts, as before they existed), to compare.
     """
 
     negation_window: int = 3
     negation_factor: float = -0.5
     intensifier_window: int = 3
-    distance_decay: float = 0.5
+    distance_decay: float = 0.25
     threshold: float = 0.3
     stem: bool = True
     exclude_mentions: bool = True
+    frames: bool = True  # argument frames (frame_hits); False scores every word of the window
 
 
 def label_for(score: float, threshold: float = 0.3) -> str:
@@ -504,6 +637,289 @@ def find_hits(
     return hits
 
 
+_COMPLEMENTIZERS = frozenset({"ان", "بان", "وان", "انه", "انها", "انهم", "بانه", "بانها", "بانهم", "وانه"})
+_OBJECT_MARKERS = frozenset({"على", "علي", "ضد", "الى", "لدى", "تجاه"})
+_PATIENT_MARKERS = frozenset({"على", "علي"})  # هجوم على X: X is the one attacked
+_PARTY_MARKERS = frozenset({"بين", "مع"})
+_COMPASS = frozenset({"شمال", "جنوب", "شرق", "غرب", "شمالي", "جنوبي", "شرقي", "غربي", "وسط"})
+_SELF_COMPLEMENTIZERS = frozenset({"انه", "انها", "انهم", "بانه", "بانها", "بانهم", "وانه"})
+_GLUED_PREPOSITIONS = ("ل", "ب", "لل", "وب", "ول")  # «انتقادات لـ[عملية إيريني]»
+#: speech verbs whose whole complement is not the speaker's own deed: a denial
+DENIAL_VERBS = WordSet.from_terms(["نفى", "نفت", "ينفي", "تنفي", "نفوا", "نفي"])
+#: praise words count for both sides: the one who praises and the one praised
+PRAISE_WORDS = WordSet.from_terms(["أشاد*", "يشيد*", "تشيد*", "إشادة", "ثمن", "ثمنت", "يثمن", "تثمن",
+                                   "شكر", "شكرت", "يشكر", "تشكر", "هنأ*", "تهنئة"])
+#: a verb of exchange makes a judgement mutual: تبادل X وY الاتهامات
+MUTUAL_VERBS = WordSet.from_terms(["تبادل*", "يتبادل*", "تتبادل*"])
+
+
+def quote_window(text: str, win: tuple[int, int], lexicon: Lexicon) -> tuple[int, int]:
+    """Extend a clause window that holds a speech verb over the quotation that follows it
+    (``وقال X: «...»``): the quote is the speaker's view, and :func:`frame_hits` decides
+    whether it is about the speaker.
+
+    >>> s = "وقال المتحدث: «نرحب بالاتفاق»"
+    >>> s[slice(*quote_window(s, (0, 12), load_lexicon()))]
+    'وقال المتحدث: «نرحب بالاتفاق»'
+    """
+    m = re.match(r"\s*[:،,]?\s*«", text[win[1]:])
+    if not m:
+        return win
+    if not any(lexicon.speech_verbs.match(text[a:b]) for a, b in word_spans(text[win[0]:win[1]])
+               for a, b in [(a + win[0], b + win[0])] if _is_word(text[a:b])):
+        return win
+    close = text.find("»", win[1] + m.end())
+    return (win[0], close + 1 if close >= 0 else len(text))
+
+
+def _positions(spans: Sequence[tuple[int, int]], mention: Sequence[tuple[int, int]]) -> list[int]:
+    return [i for i, (a, b) in enumerate(spans) if any(a < y and x < b for x, y in mention)]
+
+
+@dataclass
+class _Frame:
+    """The words of one window, the target's word positions and the other actors' positions."""
+
+    text: str
+    spans: list[tuple[int, int]]
+    keys: list[str]
+    target: list[int]
+    actors: list[list[int]]
+    target_start: int
+    lexicon: Lexicon
+
+    def word(self, i: int) -> str:
+        return self.text[self.spans[i][0]:self.spans[i][1]]
+
+    def is_setting(self, pos: list[int]) -> bool:
+        """After في، قرب، مدينة ... (or such a word heading the mention itself, except a compass
+        word: جنوب السودان is a state, not a place in the south)."""
+        markers = self.lexicon.setting_markers
+        head = self.word(pos[0])
+        own = markers.match(head) and not any(f in _COMPASS for f in _clitic_forms(head))
+        return own or (pos[0] > 0 and markers.match(self.word(pos[0] - 1)))
+
+    def is_object(self, word_last: int, pos: list[int]) -> bool:
+        """The mention at ``pos`` is the object of the word ending at ``word_last``: another
+        actor (the subject) stands between, or a preposition (على، ضد، إلى، ل/ب glued) leads it."""
+        if pos[0] <= word_last:
+            return False
+        if any(word_last < m[0] < pos[0] for m in self.actors):
+            return True  # verb - subject - object
+        before = self.keys[pos[0] - 1] if pos[0] - 1 > word_last else ""
+        glued = pos is self.target and self.text[self.spans[pos[0]][0]:self.target_start] in _GLUED_PREPOSITIONS
+        return before in _OBJECT_MARKERS or self.keys[pos[0]].startswith(("لل", "بال")) or glued
+
+    def subject_of(self, i: int) -> list[int] | None:
+        """The mention that is the subject of the verb at ``i``: the first one within four words
+        after it (verb-subject order), else the nearest one before it."""
+        mentions = [self.target, *self.actors]
+        after = [m for m in mentions if 0 < m[0] - i <= 4]
+        if after:
+            return min(after, key=lambda m: m[0])
+        return max((m for m in mentions if m[-1] < i), key=lambda m: m[-1], default=None)
+
+    def quote_start(self) -> int | None:
+        """Where what the target says begins, when the target is a speaker and what it says is
+        not about itself (or is a denial); ``None`` otherwise."""
+        for i in range(len(self.keys)):
+            if not self.lexicon.speech_verbs.match(self.word(i)):
+                continue
+            if self.subject_of(i) is not self.target:
+                continue
+            if DENIAL_VERBS.match(self.word(i)):
+                return self.target[-1] + 1  # نفت أنقرة وجود مرتزقة: the denier is not the mercenaries
+            head = max(i, self.target[-1])
+            start = next((j for j in range(head + 1, len(self.keys)) if self.keys[j] in _COMPLEMENTIZERS), None)
+            guillemet = self.text.find("«", self.spans[head][1])
+            if guillemet >= 0:
+                quoted = next((j for j, (a, _) in enumerate(self.spans) if a > guillemet), None)
+                if quoted is not None and (start is None or quoted < start):
+                    start = quoted
+            if start is None or self.about_self(start):
+                return None  # no quote, or قال X إن قواته ملتزمة ...: about the speaker's side
+            return start
+        return None
+
+    def about_self(self, start: int) -> bool:
+        """A quote about the speaker: it names the speaker's actor again, or opens on the
+        speaker's own side: إنه / إنها / أنهم, a possessive pronoun (قواته، بلاده، قواتنا) or a
+        first-person verb in a direct quote («نرحب ...»)."""
+        if any(p >= start for p in self.target) or self.keys[start] in _SELF_COMPLEMENTIZERS:
+            return True
+        direct = self.keys[start] not in _COMPLEMENTIZERS
+        if not direct:
+            start += 1  # the first word of the quote proper
+        first = self.keys[start] if start < len(self.keys) else ""
+        if any(start in m for m in self.actors) or len(first) < 4:
+            return False
+        return first.endswith(("ه", "ها", "هم", "نا")) or (direct and first.startswith("ن"))
+
+    def mutual_before(self, i: int) -> bool:
+        return any(MUTUAL_VERBS.match(self.word(j)) for j in range(i))
+
+    def judgement_start(self, phrases: Iterable[int] = ()) -> int | None:
+        """Position of a judgement word (أدان، حذر، اتهم ...) whose agent is the target: what
+        follows it is the content of the warning or charge, not the target's deed. Words of
+        mentions and of the multi-word lexicon hits at ``phrases`` are not judgement words."""
+        judgement = self.lexicon.relations.get("judgement")
+        if not judgement:
+            return None
+        inside = {p for m in [self.target, *self.actors] for p in m} | set(phrases)
+        for i in range(len(self.keys)):
+            if i in inside or not judgement.match(self.word(i)):  # الائتلاف المعارض is a name
+                continue
+            if self.mutual_before(i) or self.is_object(i, self.target):
+                return None
+            # the target is its subject: just before it (مصر تحذر من) or just after it (حذرت مصر)
+            agent = 0 < i - self.target[-1] <= 2 or self.subject_of(i) is self.target
+            if agent:
+                return i
+        return None
+
+    def gap(self, h: Hit, pos: list[int]) -> int:
+        return min(min(abs(h.first - p), abs(h.last - p)) for p in pos)
+
+    def owner(self, h: Hit) -> list[int] | None:
+        """The other actor nearer to the hit than the target (ties: the one after the word)."""
+        best, d = None, self.gap(h, self.target)
+        for m in self.actors:
+            dm = self.gap(h, m)
+            if dm < d or (dm == d and m[0] > h.last and self.target[0] < h.first):
+                best, d = m, dm
+        return best
+
+    def reason_to_drop(self, h: Hit, quote_from: int | None, judged_from: int | None) -> str | None:
+        """Why ``h`` is not about the target (``None``: it is)."""
+        if quote_from is not None and h.first >= quote_from:
+            return "what the target says about another actor"
+        if judged_from is not None and h.first > judged_from and h.first > self.target[-1]:
+            return "what the target condemns or warns about"
+        first = h.surface.split()[0]
+        single = h.first == h.last  # a phrase (وقف إطلاق النار) is a unit, never a stance word
+        alignment = self.lexicon.relations.get("alignment")
+        judgement = self.lexicon.relations.get("judgement")
+        if single and alignment and alignment.match(first):
+            if self.is_object(h.last, self.target):
+                return "stance word toward the target"
+            # its object is an actor when a mention comes right after it (after the agent,
+            # in verb-subject-object order): تدعم فرنسا حفتر; رحبت مصر بالاتفاق keeps its word
+            nxt = h.last + 1 + (len(self.target) if self.target[0] == h.last + 1 else 0)
+            if any(m[0] == nxt for m in self.actors):
+                return "stance word toward another actor"
+        elif single and judgement and judgement.match(first):
+            if self.mutual_before(h.first) or self.is_object(h.last, self.target):
+                return None  # the accused (or both sides of تبادل الاتهامات)
+            return "judgement spoken by the target"
+        if h.polarity < 0 and h.last < self.target[0] and (
+                any(h.last < m[0] < self.target[0] for m in self.actors)
+                or (self.target[0] - 1 > h.last and self.keys[self.target[0] - 1] in _PATIENT_MARKERS)):
+            return "the target suffers the act: a victim, not judged"
+        if PRAISE_WORDS.match(first):
+            return None
+        if h.last + 2 == self.target[0] and self.keys[h.last + 1] in _PARTY_MARKERS:
+            return None  # الاتفاق بين X وY، تعاونت القوات مع X: X is a party
+        owner = self.owner(h)
+        if owner is not None:
+            return "about " + " ".join(self.word(i) for i in owner)
+        return None
+
+
+def _coordinate(target: list[int], mentions: list[list[int]], keys: list[str]) -> list[int]:
+    """The target's positions extended over the mentions coordinated with it (X وY, X و Y,
+    X مع Y: partners share the frame)."""
+    group = set(target)
+    changed = True
+    while changed:
+        changed = False
+        for m in mentions:
+            if set(m) & group:
+                continue
+            lo, hi = min(group), max(group)
+            if ((m[0] == hi + 1 and keys[m[0]].startswith("و"))
+                    or (m[0] == hi + 2 and keys[hi + 1] in ("و", "مع"))
+                    or (m[-1] == lo - 1 and keys[lo].startswith("و"))
+                    or (m[-1] == lo - 2 and keys[lo - 1] in ("و", "مع"))):
+                group |= set(m)
+                changed = True
+    return sorted(group)
+
+
+def frame_hits(
+    text: str,
+    hits: Sequence[Hit],
+    target_spans: Sequence[tuple[int, int]],
+    other_spans: Sequence[tuple[int, int]] = (),
+    *,
+    window: tuple[int, int] | None = None,
+    lexicon: Lexicon | None = None,
+) -> tuple[list[Hit], list[tuple[Hit, str]]]:
+    """Keep the hits that speak about the target; return ``(kept, [(hit, reason), ...])``.
+
+    ``hits`` come from :func:`find_hits` on the same ``text`` and ``window``;
+    ``target_spans`` starts with the mention scored (then other mentions of the same actor);
+    ``other_spans`` are the spans of the other actors' mentions. Mentions coordinated with the target (X وY)
+    share its frame. The rules (module docstring, "Argument frames"):
+
+    1. a target that is a *setting* (after في، قرب، مدينة، مخيم ... of
+       ``setting_markers.txt``) gets no sentiment: places and venues are not judged;
+    2. a *speaker* (subject of a speech verb of ``speech_verbs.txt``) gets nothing from what
+       it says after أن / إن / « unless that is about itself, nor from what it denies;
+    3. the agent of a *judgement* word (opposes / criticises families of the stance stage:
+       أدان، اتهم، حذّر، رفض ...) gets neither the word nor what follows it (the content of the
+       warning or charge); the object (the accused) keeps the word;
+    4. a *stance word* of the supports family (دعم، ساند، رحب ...) is no sentiment toward its
+       object, nor toward its agent when its object is an actor;
+    5. a negative word before a target that is its object (another actor between them, or
+       على) is an act the target suffers: a victim is not judged;
+    6. praise words (أشاد، ثمّن ...) count for both sides; every other word belongs to the
+       nearest mention (ties go to the mention after the word: Arabic puts the agent after the
+       verb and the possessor after the noun), so words nearer to another actor are dropped.
+
+    >>> text = "تدعم فرنسا حفتر"
+    >>> kept, dropped = frame_hits(text, find_hits(text, [(11, 15)]), [(11, 15)], [(5, 10)])
+    >>> kept, [reason for _, reason in dropped]
+    ([], ['stance word toward the target'])
+    """
+    lexicon = lexicon or load_lexicon()
+    lo, hi = window or (0, len(text))
+    spans = [(a, b) for a, b in word_spans(text) if a >= lo and b <= hi and _is_word(text[a:b])]
+    keys = [match_key(text[a:b]) for a, b in spans]
+    tpos = _positions(spans, target_spans)
+    if not tpos or not hits:
+        return list(hits), []
+    mentions = [m for m in (_positions(spans, [sp]) for sp in other_spans) if m and not set(m) & set(tpos)]
+    tpos = _coordinate(tpos, mentions, keys)
+    frame = _Frame(text, spans, keys, tpos, [], target_spans[0][0], lexicon)
+    if frame.is_setting(_positions(spans, target_spans[:1]) or tpos):
+        return [], [(h, "the target is a setting (a place), not judged") for h in hits]
+    frame.actors = [m for m in mentions if not set(m) & set(tpos) and not frame.is_setting(m)]
+    phrases = {i for h in hits if h.last > h.first for i in range(h.first, h.last + 1)}  # وقف إطلاق النار
+    quote_from, judged_from = frame.quote_start(), frame.judgement_start(phrases)
+    kept: list[Hit] = []
+    dropped: list[tuple[Hit, str]] = []
+    for h in hits:
+        reason = frame.reason_to_drop(h, quote_from, judged_from)
+        if reason is None:
+            kept.append(h)
+        else:
+            dropped.append((h, reason))
+    return kept, dropped
+
+
+def describe_frame(kept: Sequence[Hit], dropped: Sequence[tuple[Hit, str]]) -> str:
+    """Evidence text: the counted words with their weights, then the words not counted and why.
+
+    >>> describe_frame([], [])
+    ''
+    """
+    out = "; ".join(h.describe() for h in kept)
+    if dropped:
+        out += (" | " if out else "") + "not counted: " + "; ".join(
+            f"{h.surface} ({why})" for h, why in dropped)
+    return out
+
+
 def score_hits(hits: Sequence[Hit]) -> float:
     """Squash the summed contributions of ``hits`` into [-1, 1] with ``tanh``.
 
@@ -520,43 +936,62 @@ def score_text(
     window: str = "clause",
     lexicon: Lexicon | None = None,
     settings: BundledSettings | None = None,
+    others: Sequence[str | tuple[int, int]] = (),
 ) -> dict:
     """Score one sentence toward one target (a surface string or a local character span).
 
     Convenient for trying the method on a sentence; :func:`score_mentions` does the same on
-    tables. Returns ``{"score", "label", "context", "evidence", "hits"}``.
+    tables. ``others`` are the other actors' mentions (surfaces or spans): their words are
+    never evidence and the argument frames (:func:`frame_hits`) use them. Returns
+    ``{"score", "label", "context", "evidence", "hits", "dropped"}``.
+
+    >>> score_text("تدعم فرنسا حفتر", "حفتر", others=["فرنسا"])["label"]
+    'neutral'
 
     >>> score_text("لم يهاجم الجيش المدنيين", "الجيش")["label"]
     'positive'
     """
     lexicon = lexicon or load_lexicon()
     settings = settings or BundledSettings()
-    if isinstance(target, str):
-        start = text.find(target)
+    def as_span(t: str | tuple[int, int]) -> tuple[int, int]:
+        if not isinstance(t, str):
+            return t
+        start = text.find(t)
         if start < 0:
-            raise ValueError(f"target {target!r} does not occur in the text; pass its exact surface.")
-        span = (start, start + len(target))
-    else:
-        span = target
+            raise ValueError(f"target {t!r} does not occur in the text; pass its exact surface.")
+        return (start, start + len(t))
+
+    span = as_span(target)
+    other = [as_span(o) for o in others]
     win = _window(text, [span], window, lexicon)
-    hits = find_hits(text, [span], window=win, lexicon=lexicon, settings=settings)
+    if window == "clause":
+        win = quote_window(text, win, lexicon)
+    hits = find_hits(text, [span], exclude_spans=other, window=win, lexicon=lexicon, settings=settings)
+    hits, dropped = (frame_hits(text, hits, [span], other, window=win, lexicon=lexicon)
+                     if settings.frames else (hits, []))
     score = score_hits(hits)
     return {
         "score": score,
         "label": label_for(score, settings.threshold),
         "context": mark_target(text[win[0]:win[1]], [(span[0] - win[0], span[1] - win[0])]),
-        "evidence": "; ".join(h.describe() for h in hits),
+        "evidence": describe_frame(hits, dropped),
         "hits": hits,
+        "dropped": dropped,
     }
 
 
-def _window(text: str, spans: Sequence[tuple[int, int]], window: str, lexicon: Lexicon) -> tuple[int, int]:
+def _window(text: str, spans: Sequence[tuple[int, int]], window: str, lexicon: Lexicon,
+            clauses: Sequence[tuple[int, int]] | None = None) -> tuple[int, int]:
+    """The character window of ``spans``: the whole sentence, or the clause(s) holding them
+    (``clauses``: the sentence's :func:`split_clauses`, when the caller already has them)."""
     if window == "sentence":
         return (0, len(text))
     if window != "clause":
         raise ValueError(f"window must be 'clause' or 'sentence', not {window!r}.")
     a, b = min(s for s, _ in spans), max(e for _, e in spans)
-    clauses = [c for c in split_clauses(text, lexicon) if c[0] < b and a < c[1]]
+    if clauses is None:
+        clauses = split_clauses(text, lexicon)
+    clauses = [c for c in clauses if c[0] < b and a < c[1]]
     if not clauses:
         return (0, len(text))
     return (min(c[0] for c in clauses), max(c[1] for c in clauses))
@@ -586,7 +1021,7 @@ def _contexts(resolved: pd.DataFrame, sentences: pd.DataFrame, window: str, lexi
 
 
 def _empty_sentiment() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="float64" if c == "score" else "object") for c in ACTOR_SENTIMENT})
+    return ACTOR_SENTIMENT.empty()
 
 
 def score_mentions(
@@ -610,17 +1045,18 @@ def score_mentions(
     ``settings.exclude_mentions``, of every other mention in the table) are never evidence.
 
     Example: in ``وصل المزيد من المرتزقة إلى قوات حفتر`` the mention ``قوات حفتر`` (lna) gets
-    the context ``وصل المزيد من المرتزقة إلى «[قوات حفتر]»``, score -0.58, label
-    ``negative`` and evidence ``المرتزقة:-1.00×0.67``.
+    the context ``وصل المزيد من المرتزقة إلى «[قوات حفتر]»``, score -0.66, label
+    ``negative`` and evidence ``المرتزقة:-1.00×0.80``.
     """
-    method = (method or os.environ.get("ARABIC_NEWS_MODELS") or "bundled").lower()
-    if method not in {"bundled", "camelbert", "auto"}:
-        raise ValueError(f"method must be 'bundled', 'camelbert' or 'auto', not {method!r}.")
+    method = resolve_profile(method)
     lexicon = lexicon or load_lexicon()
     settings = settings or BundledSettings()
+    RESOLVED_MENTIONS.validate(resolved, [c for c in ("article_id", "sent_id", "start", "end")
+                                          if c in resolved.columns])
     res = resolved[resolved["actor_id"].notna()] if "actor_id" in resolved.columns else resolved
     if res.empty:
         return _empty_sentiment()
+    SENTENCES.validate(sentences, ["article_id", "sent_id", "start", "text"])
     rows = _contexts(res, sentences, window, lexicon)
     all_rows = _contexts(resolved, sentences, window, lexicon) if settings.exclude_mentions else rows
     spans_by_sentence = {
@@ -628,33 +1064,32 @@ def score_mentions(
         for key, g in all_rows.groupby(["article_id", "sent_id"], sort=False)
     }
     records = []
+    clause_cache: dict[tuple, list[tuple[int, int]]] = {}  # split each sentence once
     for r in rows.itertuples(index=False):
         text = r.sent_text
         others = spans_by_sentence.get((r.article_id, r.sent_id), [])
         same = [(a, b) for a, b, act in others if act == r.actor_id]
         target = [(r.a, r.b)]
-        win = _window(text, target, window, lexicon)
+        if window == "clause" and (r.article_id, r.sent_id) not in clause_cache:
+            clause_cache[(r.article_id, r.sent_id)] = split_clauses(text, lexicon)
+        win = _window(text, target, window, lexicon, clause_cache.get((r.article_id, r.sent_id)))
+        if window == "clause":
+            win = quote_window(text, win, lexicon)
         # all spans of the same actor inside the window are part of the target, not evidence
-        target_spans = [(a, b) for a, b in same if a >= win[0] and b <= win[1]] or target
+        target_spans = target + [(a, b) for a, b in same
+                                 if a >= win[0] and b <= win[1] and (a, b) != (r.a, r.b)]
         exclude = [(a, b) for a, b, _ in others] if settings.exclude_mentions else []
         context = mark_target(text[win[0]:win[1]], [(r.a - win[0], r.b - win[0])])
         records.append({
             "article_id": r.article_id, "sent_id": r.sent_id, "start": r.start, "end": r.end,
             "actor_id": r.actor_id, "context": context,
             "ctx_text": text, "ctx_win": win, "ctx_target": target_spans, "ctx_exclude": exclude,
+            "ctx_others": [(a, b) for a, b, act in others if act != r.actor_id],
         })
     table = pd.DataFrame.from_records(records)
-    use_bert = method in {"camelbert", "auto"}
-    if use_bert:
-        try:
-            classifier = load_sentiment_model(model)
-        except SentimentModelUnavailable as err:
-            if method == "camelbert":
-                raise
-            print(f"Note: {err} Using the bundled lexicon method instead.")
-            use_bert = False
-    if use_bert:
-        probs = classifier(table["context"].tolist(), batch_size=batch_size)
+    classifier = load_sentiment(method, model)  # None: the bundled lexicon method
+    if classifier is not None:
+        probs = classify_contexts(classifier, table["context"].tolist(), batch_size=batch_size)
         table["score"] = [p["positive"] - p["negative"] for p in probs]
         table["label"] = [max(LABELS, key=lambda lab, p=p: p[lab]) for p in probs]
         table["evidence"] = ["; ".join(f"{lab}={p[lab]:.3f}" for lab in LABELS) for p in probs]
@@ -664,39 +1099,21 @@ def score_mentions(
         for r in table.itertuples(index=False):
             hits = find_hits(r.ctx_text, r.ctx_target, exclude_spans=r.ctx_exclude, window=r.ctx_win,
                              lexicon=lexicon, settings=settings)
+            if settings.frames:
+                hits, dropped = frame_hits(r.ctx_text, hits, r.ctx_target, r.ctx_others, window=r.ctx_win,
+                                           lexicon=lexicon)
+            else:
+                dropped = []
             s = score_hits(hits)
             scores.append(s)
             labels.append(label_for(s, settings.threshold))
-            evidence.append("; ".join(h.describe() for h in hits))
+            evidence.append(describe_frame(hits, dropped))
         table["score"], table["label"], table["evidence"] = scores, labels, evidence
         table["method"] = BUNDLED_METHOD
-    return table[ACTOR_SENTIMENT].reset_index(drop=True)
+    return ACTOR_SENTIMENT.validate(table[ACTOR_SENTIMENT.columns].reset_index(drop=True))
 
 
 # --------------------------------------------------------------------------- camelbert
-
-
-class SentimentModelUnavailable(RuntimeError):
-    """The transformers sentiment model could not be loaded (offline and not cached, or a bad path)."""
-
-
-@dataclass
-class SentimentClassifier:
-    """A loaded text-classification pipeline returning P(positive/negative/neutral) per text."""
-
-    pipe: object
-    identity: str
-    label_map: dict[str, str]
-
-    def __call__(self, texts: list[str], batch_size: int = 16) -> list[dict[str, float]]:
-        out = self.pipe(texts, batch_size=batch_size, top_k=None, truncation=True)
-        probs = []
-        for scores in out:
-            p = dict.fromkeys(LABELS, 0.0)
-            for item in scores:
-                p[self.label_map[item["label"]]] += float(item["score"])
-            probs.append(p)
-        return probs
 
 
 def _canonical_label(label: str) -> str | None:
@@ -707,107 +1124,108 @@ def _canonical_label(label: str) -> str | None:
     return None
 
 
-def load_sentiment_model(model: str | None = None) -> SentimentClassifier:
-    """Load the CAMeLBERT sentiment classifier (or ``model``: hub id or local folder).
+class SentimentClassifier:
+    """A transformers sequence-classification model (e.g. CAMeLBERT sentiment) with the face
+    of every model (:mod:`helpers.models`): ``identity``, ``labels()`` and
+    ``predict(texts)`` -> one ``{positive, negative, neutral: probability}`` per text.
 
-    The model name comes from ``model``, env ``ARABIC_NEWS_SENTIMENT_MODEL``, or
-    ``CAMeL-Lab/bert-base-arabic-camelbert-msa-sentiment``. The tokenizer is loaded with
-    ``do_lower_case=False`` (lower-casing strips hamza) and ``model_max_length=512``.
-    Raises :class:`SentimentModelUnavailable` with one line saying what to do when the model
-    is neither a folder nor in the local Hugging Face cache and the hub is unreachable.
+    Load it with :func:`helpers.models.load_sentiment` (profiles) or :meth:`from_pretrained`
+    (a hub id or folder).
+
+    >>> clf = SentimentClassifier.from_pretrained("path/to/model")  # doctest: +SKIP
+    >>> clf.predict(["رحبت «[مصر]» بالاتفاق"])  # doctest: +SKIP
+    [{'positive': 0.91, 'negative': 0.02, 'neutral': 0.07}]
     """
-    name = model or os.environ.get("ARABIC_NEWS_SENTIMENT_MODEL") or DEFAULT_SENTIMENT_MODEL
-    return _load_sentiment_model(str(name))
+
+    def __init__(self, pipe: Any, identity: str, label_map: dict[str, str]) -> None:
+        self.pipe = pipe
+        self.identity = identity
+        self.label_map = label_map
+
+    def __repr__(self) -> str:
+        return f"SentimentClassifier({self.identity!r})"
+
+    @property
+    def tokenizer(self) -> Any:
+        """The model's tokenizer (``do_lower_case=False``, ``model_max_length=512``)."""
+        return self.pipe.tokenizer
+
+    @classmethod
+    def from_pretrained(cls, name_or_path: str | Path) -> SentimentClassifier:
+        """Load a hub id or local folder through :func:`helpers.models.load_transformers`;
+        raises :class:`helpers.models.ModelUnavailable` when it cannot be loaded or its labels
+        are not positive/negative/neutral."""
+        from transformers import pipeline
+
+        loaded = load_transformers(name_or_path, "sentiment")
+        id2label = getattr(loaded.model.config, "id2label", {}) or {}
+        label_map = {}
+        for raw in id2label.values():
+            canon = _canonical_label(str(raw))
+            if canon is None:
+                raise ModelUnavailable(
+                    f"model '{name_or_path}' has the label {raw!r}; expected positive/negative/"
+                    "neutral labels: give a sentiment model such as "
+                    "CAMeL-Lab/bert-base-arabic-camelbert-msa-sentiment, or use profile "
+                    "'bundled'")
+            label_map[str(raw)] = canon
+        pipe = pipeline("text-classification", model=loaded.model, tokenizer=loaded.tokenizer,
+                        device=-1)
+        return cls(pipe, loaded.identity, label_map)
+
+    def labels(self) -> list[str]:
+        """The labels of :meth:`predict`'s probabilities."""
+        return list(LABELS)
+
+    def predict(self, texts: list[str], batch_size: int = 16) -> list[dict[str, float]]:
+        """P(positive), P(negative), P(neutral) of every text (truncated to 512 sub-tokens)."""
+        out = self.pipe(list(texts), batch_size=batch_size, top_k=None, truncation=True)
+        probs = []
+        for scores in out:
+            p = dict.fromkeys(LABELS, 0.0)
+            for item in scores:
+                p[self.label_map[item["label"]]] += float(item["score"])
+            probs.append(p)
+        return probs
 
 
-def _hub_offline() -> bool:
-    try:
-        from huggingface_hub import constants
-
-        return bool(constants.HF_HUB_OFFLINE)
-    except ImportError:  # pragma: no cover
-        return os.environ.get("HF_HUB_OFFLINE", "0").lower() in {"1", "true", "yes", "on"}
+SENTIMENT_CACHE = OutputCache("sentiment")
+_PROB_COLUMNS = ["context", *LABELS]
 
 
-def _unavailable(name: str, why: str) -> SentimentModelUnavailable:
-    return SentimentModelUnavailable(
-        f"Sentiment model '{name}' is not in the local Hugging Face cache and {why}: use "
-        "method 'bundled', or download the model once with network access first (or set "
-        "ARABIC_NEWS_SENTIMENT_MODEL to a local model folder)."
-    )
+def _probabilities_fit(frame: pd.DataFrame, texts: list[str]) -> bool:
+    values = frame[list(LABELS)].to_numpy(dtype=float)
+    return (frame["context"].tolist() == texts and bool(np.isfinite(values).all())
+            and bool(((values >= 0) & (values <= 1)).all()))
 
 
-def sentiment_model_cached(model: str | None = None) -> bool:
-    """True when the sentiment model (``model``, env ``ARABIC_NEWS_SENTIMENT_MODEL`` or the
-    CAMeLBERT default) is a local folder or is in the local Hugging Face cache.
+def classify_contexts(classifier: Any, texts: Sequence[str], *, batch_size: int = 16,
+                      cache: bool = True) -> list[dict[str, float]]:
+    """``classifier.predict(texts)``, cached on disk (:class:`helpers.models.OutputCache`,
+    stage ``sentiment``) keyed by the texts, the classifier's identity and the helpers
+    version; an entry that does not hold exactly these texts is recomputed.
 
-    Looks only at the disk, never at the network: a notebook can decide whether to run the
-    camelbert method without waiting for an unreachable hub.
+    >>> classify_contexts(clf, ["رحبت «[مصر]» بالاتفاق"])  # doctest: +SKIP
+    [{'positive': 0.91, 'negative': 0.02, 'neutral': 0.07}]
     """
-    name = model or os.environ.get("ARABIC_NEWS_SENTIMENT_MODEL") or DEFAULT_SENTIMENT_MODEL
-    if Path(name).expanduser().is_dir():
-        return (Path(name).expanduser() / "config.json").is_file()
-    try:
-        with warnings.catch_warnings():  # tqdm's "IProgress not found" in Jupyter
-            warnings.filterwarnings("ignore", message="IProgress not found")
-            from huggingface_hub import try_to_load_from_cache
+    texts = [str(t) for t in texts]
+    if not texts:
+        return []
 
-        return isinstance(try_to_load_from_cache(name, "config.json"), str)
-    except (ImportError, ValueError):  # not installed, or not a valid hub id (a missing folder)
-        return False
+    def compute() -> pd.DataFrame:
+        probs = classifier.predict(texts, batch_size=batch_size)
+        columns = {lab: [float(p.get(lab, 0.0)) for p in probs] for lab in LABELS}
+        return pd.DataFrame({"context": texts, **columns}).astype({"context": "str"})
 
-
-@lru_cache(maxsize=2)
-def _load_sentiment_model(name: str) -> SentimentClassifier:
-    with warnings.catch_warnings():  # tqdm's "IProgress not found" in Jupyter
-        warnings.filterwarnings("ignore", message="IProgress not found")
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
-
-    local = Path(name).expanduser()
-    is_local = local.is_dir()
-    source = str(local) if is_local else name
-
-    def _load(local_only: bool):
-        tok = AutoTokenizer.from_pretrained(source, do_lower_case=False, model_max_length=512,
-                                            local_files_only=local_only, trust_remote_code=False)
-        net = AutoModelForSequenceClassification.from_pretrained(
-            source, local_files_only=local_only, trust_remote_code=False)
-        return tok, net
-
-    try:
-        tokenizer, net = _load(True)
-    except OSError as err:
-        if is_local:
-            raise SentimentModelUnavailable(
-                f"Folder '{local.name}' does not hold a transformers sequence-classification model "
-                f"({str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__}): "
-                "point ARABIC_NEWS_SENTIMENT_MODEL to a saved model folder or use method 'bundled'."
-            ) from None
-        if _hub_offline():
-            raise _unavailable(name, "the hub is not reachable (HF_HUB_OFFLINE is set)") from None
-        try:
-            tokenizer, net = _load(False)
-        except OSError as err2:
-            reason = str(err2).strip().splitlines()[0] if str(err2).strip() else type(err2).__name__
-            raise _unavailable(name, f"could not be downloaded ({reason})") from None
-    id2label = getattr(net.config, "id2label", {}) or {}
-    label_map = {}
-    for raw in id2label.values():
-        canon = _canonical_label(str(raw))
-        if canon is None:
-            raise SentimentModelUnavailable(
-                f"Model '{name}' has the label {raw!r}; expected positive/negative/neutral labels "
-                "(a sentiment model such as CAMeL-Lab/bert-base-arabic-camelbert-msa-sentiment)."
-            )
-        label_map[str(raw)] = canon
-    net.eval()
-    pipe = pipeline("text-classification", model=net, tokenizer=tokenizer, device=-1)
-    if is_local:
-        identity = f"local:{local.name}"
+    if cache:
+        key = SENTIMENT_CACHE.key(classifier.identity, [[t] for t in texts])
+        frame = SENTIMENT_CACHE.fetch(key, compute, _PROB_COLUMNS,
+                                      check=lambda f: _probabilities_fit(f, texts),
+                                      identity=classifier.identity)
     else:
-        commit = getattr(net.config, "_commit_hash", None)
-        identity = f"{name}@{commit[:7]}" if commit else name
-    return SentimentClassifier(pipe, identity, label_map)
+        frame = compute()
+    return [dict(zip(LABELS, map(float, row), strict=True))
+            for row in frame[list(LABELS)].itertuples(index=False)]
 
 
 # --------------------------------------------------------------------------- aggregation
@@ -815,24 +1233,6 @@ def _load_sentiment_model(name: str) -> SentimentClassifier:
 
 def _group_seed(seed: int, key: tuple) -> np.random.Generator:
     return np.random.default_rng([seed, zlib.crc32(repr(key).encode("utf-8"))])
-
-
-def bootstrap_ci(values: Sequence[float], n_boot: int = 2000, seed: int = 0,
-                 level: float = 0.95) -> tuple[float, float]:
-    """Percentile bootstrap interval of the mean; for one value the interval is that value.
-
-    >>> bootstrap_ci([0.5])
-    (0.5, 0.5)
-    """
-    x = np.asarray(values, dtype=float)
-    if x.size == 0:
-        return (float("nan"), float("nan"))
-    if x.size == 1 or np.all(x == x[0]):
-        return (float(x[0]), float(x[0]))
-    rng = np.random.default_rng(seed) if isinstance(seed, int) else seed
-    means = x[rng.integers(0, x.size, size=(n_boot, x.size))].mean(axis=1)
-    alpha = (1 - level) / 2
-    return (float(np.quantile(means, alpha)), float(np.quantile(means, 1 - alpha)))
 
 
 def aggregate_sentiment(
@@ -847,21 +1247,26 @@ def aggregate_sentiment(
 
     ``by=("actor_id",)`` summarises the corpus, ``by=("article_id", "actor_id")`` each
     article. Columns: the ``by`` columns, ``n``, ``mean``, ``ci_low``, ``ci_high``,
-    ``small_n`` (True when n < ``small_n``: read such intervals with care; for n = 1 the
-    interval is the point itself), ``n_positive``, ``n_neutral``, ``n_negative``, and the
-    most positive / most negative mention's ``context``, ``score`` and ``evidence`` (empty
-    when no mention of the group is positive / negative). Sorted by n, then mean.
-    Deterministic for a given ``seed``: each group draws from its own seeded generator.
+    ``small_n`` (True when n < ``small_n``: read such intervals with care; for n = 1 there
+    is no interval, NaN, see :func:`helpers.stats.bootstrap_ci`), ``n_positive``,
+    ``n_neutral``, ``n_negative``, and the most positive / most negative mention's
+    ``context``, ``score`` and ``evidence`` (empty when no mention of the group is positive /
+    negative). Sorted by n, then mean. Deterministic for a given ``seed``: each group draws
+    from its own seeded generator. With ``by=("actor_id",)`` the table follows
+    :data:`helpers.schema.SENTIMENT_SUMMARY` (typed and empty for an empty input).
     """
     by = list(by)
     missing = [c for c in [*by, "score"] if c not in actor_sentiment.columns]
     if missing:
         raise ValueError(f"actor_sentiment lacks column(s) {missing}: pass score_mentions output.")
-    cols = [*by, "n", "mean", "ci_low", "ci_high", "small_n", "n_positive", "n_neutral",
-            "n_negative", "most_positive_context", "most_positive_score", "most_positive_evidence",
-            "most_negative_context", "most_negative_score", "most_negative_evidence"]
+    ACTOR_SENTIMENT.validate(actor_sentiment, [c for c in ["score", *by]
+                                               if c in ACTOR_SENTIMENT.columns])
+    metrics = SENTIMENT_SUMMARY.cols[1:]
+    cols = [*by, *(c.name for c in metrics)]
     if actor_sentiment.empty:
-        return pd.DataFrame(columns=cols)
+        empty = SENTIMENT_SUMMARY.empty().drop(columns="actor_id")
+        keys = {c: actor_sentiment[c].iloc[:0] for c in by}
+        return pd.DataFrame(keys).join(empty) if by else empty
     rows = []
     for key, g in actor_sentiment.groupby(by, sort=True, dropna=True):
         key = key if isinstance(key, tuple) else (key,)
@@ -880,7 +1285,8 @@ def aggregate_sentiment(
             row[f"most_{side}_evidence"] = g.at[pick, "evidence"] if ok and "evidence" in g else ""
         rows.append(row)
     out = pd.DataFrame(rows, columns=cols)
-    return out.sort_values(["n", "mean"], ascending=[False, False], kind="stable").reset_index(drop=True)
+    out = out.sort_values(["n", "mean"], ascending=[False, False], kind="stable").reset_index(drop=True)
+    return SENTIMENT_SUMMARY.validate(out) if by == ["actor_id"] else out
 
 
 def evidence_table(summary: pd.DataFrame, top: int = 5, actor_ids: Sequence[str] | None = None) -> pd.DataFrame:
@@ -905,49 +1311,3 @@ def evidence_table(summary: pd.DataFrame, top: int = 5, actor_ids: Sequence[str]
                              "side": f"most {side}", "score": round(float(r[f"most_{side}_score"]), 3),
                              "context": r[f"most_{side}_context"], "evidence": r[f"most_{side}_evidence"]})
     return pd.DataFrame(rows, columns=["actor_id", "n", "mean", "side", "score", "context", "evidence"])
-
-
-# --------------------------------------------------------------------------- plot
-
-
-def plot_actor_sentiment(
-    summary: pd.DataFrame,
-    actors: pd.DataFrame | None = None,
-    *,
-    top: int | None = 15,
-    ax: Axes | None = None,
-    title: str = "Sentiment toward actors (mean and 95% bootstrap interval)",
-) -> Axes:
-    """Dot chart of ``aggregate_sentiment`` output: mean score with its interval, n labelled.
-
-    Actors with small n are drawn as hollow dots (their interval is wide or, for n = 1,
-    a point). Labels are ``name_en · name_ar`` when ``actors`` (data/actors.csv) is given.
-    Returns the matplotlib Axes.
-    """
-    import matplotlib.pyplot as plt
-
-    from .plotting import actor_color
-
-    data = summary.sort_values(["n", "mean"], ascending=[False, False]).head(top or len(summary))
-    data = data.sort_values("mean").reset_index(drop=True)
-    names = {}
-    if actors is not None and {"actor_id", "name_ar", "name_en"} <= set(actors.columns):
-        names = {a: f"{en} · {ar}" for a, ar, en in zip(actors["actor_id"], actors["name_ar"],
-                                                       actors["name_en"], strict=True)}
-    if ax is None:
-        _, ax = plt.subplots(figsize=(9, 0.42 * len(data) + 1.6))
-    for y, r in data.iterrows():
-        color = actor_color(str(r["actor_id"]))
-        ax.plot([r["ci_low"], r["ci_high"]], [y, y], color=color, lw=2, alpha=0.7)
-        ax.scatter([r["mean"]], [y], s=60, zorder=3, color=color if not r["small_n"] else "white",
-                   edgecolors=color, linewidths=1.8)
-        ax.annotate(f"n={int(r['n'])}", (1.02, y), xycoords=("axes fraction", "data"),
-                    va="center", fontsize=9, color="#444444")
-    ax.axvline(0, color="#888888", lw=1, ls="--")
-    ax.set_yticks(range(len(data)))
-    ax.set_yticklabels([names.get(a, a) for a in data["actor_id"]])
-    ax.set_xlim(-1.05, 1.05)
-    ax.set_xlabel("score (−1 negative … +1 positive); hollow dot: n < 5")
-    ax.set_ylabel("actor")
-    ax.set_title(title)
-    return ax

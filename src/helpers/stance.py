@@ -1,9 +1,18 @@
-"""Stance extraction: who supports, opposes, cooperates with or attacks whom.
+"""Stance extraction: who supports, opposes, criticises, attacks, cooperates with or
+mediates between whom.
 
-Edges come from **rules written as data** (``data/stance_rules.csv``, documented in
-``data/stance_rules.md``), not from regular expressions in code. Each rule names a
-relation, a trigger word (with its spelling variants) and a *shape*: a short pattern
-of slots around the trigger that this module interprets::
+Edges come from **data**, not from regular expressions in code (both files documented in
+``data/stance_rules.md``):
+
+* a **relation lexicon** (``data/stance_lexicon.csv``): lemmas in families, in the spirit
+  of CAMEO event codes (دعم، ساند -> supports; أدان، اتهم -> criticises; قصف -> attacks;
+  تعاون، وقّع -> cooperates; توسط -> mediates ...). Every surface form is generated from
+  root + verb form (:func:`pattern_stems`, :func:`inflect_lemma`): perfect and imperfect
+  with person affixes and object pronouns, the masdar with possessives, participles;
+* **construction rules** (``data/stance_rules.csv``): a relation (``*`` = the lemma's
+  family), a trigger (literal words or a lexicon reference such as ``@verb``,
+  ``ل@masdar``, ``@passive``) and a *shape*: a short pattern of slots around the trigger
+  that this module interprets::
 
     SUBJ trigger TGT        باريس تعارض التدخل التركي          -> france opposes turkey
     trigger SUBJ TGT        كما تدعم باريس مخرجات مؤتمر برلين  -> france supports berlin_conference
@@ -32,15 +41,21 @@ import pandas as pd
 
 from .clean import match_key
 from .paths import DATA_DIR
-from .schema import STANCE
+from .schema import RESOLVED_MENTIONS, SENTENCES, STANCE, STANCE_EDGES
 from .tokens import word_spans
 
 RULES_PATH = DATA_DIR / "stance_rules.csv"
-RELATIONS = ("supports", "opposes", "cooperates", "attacks")
+LEXICON_PATH = DATA_DIR / "stance_lexicon.csv"
+RELATIONS = ("supports", "opposes", "criticises", "attacks", "cooperates", "mediates")
+#: A rule whose relation is ``*`` takes the relation from the family of the lexicon lemma
+#: its trigger matched (``SUBJ @verb TGT`` gives supports for تدعم, criticises for أدانت).
+FROM_LEXICON = "*"
+#: Families whose edges hold both ways whatever the rule (A cooperates with B = B with A).
+SYMMETRIC_FAMILIES = frozenset({"cooperates"})
 RULE_COLUMNS = [
     "rule_id", "relation", "trigger", "shape", "max_distance", "symmetric", "note", "example",
 ]
-SLOTS = ("SRC", "TGT", "SUBJ", "PAIR")
+SLOTS = ("SRC", "TGT", "SUBJ", "TSUBJ", "PAIR")
 GAP = "..."
 TRIGGER = "trigger"
 
@@ -98,6 +113,8 @@ _CONJ = ("و", "ف")
 _PREP_CLITICS = ("ب", "ل", "ك")
 _ARABIC_WORD = re.compile(r"^[\u0621-\u064a\u0671-\u06d3]+\*?$")
 _MAX_STEM_SUFFIX = 4
+VERB_MARK = "!"  # prefix of a compiled trigger word that must be read as a verb
+ADJACENT = "!"  # suffix of a shape slot: no word (punctuation only) between it and its neighbour
 _MAX_FALLBACK_CLAUSES = 8
 
 
@@ -114,6 +131,12 @@ class Rule:
     shape: tuple[str, ...]
     max_distance: int
     symmetric: bool
+    relations: tuple[str, ...] = ()  # per variant (lexicon family); empty: ``relation``
+    purpose: bool = False  # the trigger is ل + masdar (a purpose phrase)
+
+    def relation_of(self, v: int) -> str:
+        """The relation of trigger variant ``v``."""
+        return self.relations[v] if self.relations else self.relation
 
 
 def _parse_bool(value: object) -> bool | None:
@@ -129,10 +152,12 @@ def _shape_problem(shape: list[str], symmetric: bool) -> str | None:
     """Why a shape is invalid, or None when it is fine."""
     if shape.count(TRIGGER) != 1:
         return "the shape must contain the word 'trigger' exactly once"
+    shape = [el[:-1] if el.endswith(ADJACENT) and el[:-1] in SLOTS else el for el in shape]
     for el in shape:
-        if el not in SLOTS and el not in (GAP, TRIGGER) and not _ARABIC_WORD.match(el.rstrip("*")):
-            return (f"unknown shape element {el!r}: use SRC, SUBJ, TGT, PAIR, '...', 'trigger' "
-                    "or an Arabic word")
+        if el not in SLOTS and el not in (GAP, TRIGGER) and not all(
+                _ARABIC_WORD.match(alt) for alt in el.split("|")):
+            return (f"unknown shape element {el!r}: use SRC, SUBJ, TGT, TSUBJ, PAIR, '...', "
+                    "'trigger' or an Arabic word (alternatives joined by '|')")
     if shape[0] == GAP or shape[-1] == GAP:
         return "'...' must stand between two elements, not at the start or end"
     if any(a == GAP and b == GAP for a, b in zip(shape, shape[1:], strict=False)):
@@ -145,8 +170,9 @@ def _shape_problem(shape: list[str], symmetric: bool) -> str | None:
             return "a PAIR rule relates two actors both ways: set symmetric to true"
         return None
     sources = [el for el in slots if el in ("SRC", "SUBJ")]
-    if len(sources) != 1 or slots.count("TGT") != 1:
-        return "the shape needs one source (SRC or SUBJ) and one TGT, or one PAIR"
+    targets = [el for el in slots if el in ("TGT", "TSUBJ")]
+    if len(sources) != 1 or len(targets) != 1:
+        return "the shape needs one source (SRC or SUBJ) and one target (TGT or TSUBJ), or one PAIR"
     return None
 
 
@@ -157,7 +183,15 @@ def _parse_trigger(trigger: str) -> tuple[tuple[str, ...], ...] | str:
         if not words:
             return f"empty trigger variant in {trigger!r}"
         parsed = []
+        if sum(w.count("@") for w in words) > 1:
+            return f"one lexicon reference (@...) per trigger variant, got {variant!r}"
         for word in words:
+            if "@" in word:
+                ref = _parse_lexicon_ref(word)
+                if isinstance(ref, str):
+                    return ref
+                parsed.append(word)
+                continue
             star = word.endswith("*")
             core = word[:-1] if star else word
             if not core or not _ARABIC_WORD.match(core) or "*" in core:
@@ -176,8 +210,11 @@ def load_stance_rules(path: str | Path | None = None) -> pd.DataFrame:
     ``ValueError`` naming the file line and the rule, e.g.
     ``stance_rules.csv line 7 (rule 'sup_x'): unknown relation 'support'``.
 
+    A relation ``*`` takes the relation from the lexicon lemma the trigger matched; it needs
+    a lexicon reference (``@verb``, ``ل@masdar:supports``) in every trigger variant.
+
     >>> rules = load_stance_rules()
-    >>> set(rules["relation"]) <= {"supports", "opposes", "cooperates", "attacks"}
+    >>> set(rules["relation"]) <= set(RELATIONS) | {"*"}
     True
     """
     path = Path(path) if path is not None else RULES_PATH
@@ -210,12 +247,16 @@ def validate_stance_rules(table: pd.DataFrame, name: str = "rules") -> pd.DataFr
         if rule_id in seen:
             raise ValueError(f"{where}: duplicate rule_id; rule ids must be unique")
         seen.add(rule_id)
-        if row.relation not in RELATIONS:
+        if row.relation not in RELATIONS and row.relation != FROM_LEXICON:
             raise ValueError(f"{where}: unknown relation {row.relation!r}; use one of "
-                             + ", ".join(RELATIONS))
+                             + ", ".join(RELATIONS) + f" or {FROM_LEXICON!r} (from the lexicon)")
         parsed = _parse_trigger(row.trigger)
         if isinstance(parsed, str):
             raise ValueError(f"{where}: {parsed}")
+        if row.relation == FROM_LEXICON and not all(
+                any("@" in w for w in variant) for variant in parsed):
+            raise ValueError(f"{where}: relation '*' takes the relation from the lexicon, so "
+                             "every trigger variant needs a lexicon reference such as @verb")
         try:
             dist = int(str(row.max_distance).strip())
         except ValueError:
@@ -236,16 +277,265 @@ def validate_stance_rules(table: pd.DataFrame, name: str = "rules") -> pd.DataFr
     return out.reset_index(drop=True)
 
 
-def _compile_rules(rules: pd.DataFrame) -> list[Rule]:
+def _compile_rules(rules: pd.DataFrame, lexicon: pd.DataFrame | None = None) -> list[Rule]:
+    """Parsed rules; lexicon references (``@verb``, ``ل@masdar:supports``) are expanded into
+    one variant per generated word form, each with its lemma's family as relation."""
     compiled = []
+    forms: dict[str, list[tuple[str, str]]] | None = None
     for row in rules.itertuples(index=False):
-        variants = _parse_trigger(row.trigger)
-        assert not isinstance(variants, str)
-        compiled.append(Rule(str(row.rule_id), str(row.relation), variants,
-                             tuple(el if el in SLOTS or el in (GAP, TRIGGER) else match_key(el)
+        parsed = _parse_trigger(row.trigger)
+        assert not isinstance(parsed, str)
+        variants: list[tuple[str, ...]] = []
+        relations: list[str] = []
+        for variant in parsed:
+            at = [k for k, w in enumerate(variant) if "@" in w]
+            if not at:
+                variants.append(variant)
+                relations.append(str(row.relation))
+                continue
+            if forms is None:
+                forms = lexicon_forms(load_stance_lexicon() if lexicon is None else lexicon)
+            k = at[0]
+            ref = _parse_lexicon_ref(variant[k])
+            assert not isinstance(ref, str)
+            clitic, pos, families = ref
+            mark = VERB_MARK if pos in ("verb", "verb_obj") and not clitic else ""
+            # ب/ل + a definite masdar is written بال/لل: بالتنسيق مع، للتصدي
+            clitics = [clitic] + ([clitic + "ال"] if clitic == "ب" else [])
+            for form, family in forms[pos]:
+                if families and family not in families:
+                    continue
+                for cl in clitics:
+                    variants.append(variant[:k] + (mark + cl + form,) + variant[k + 1:])
+                    relations.append(family if row.relation == FROM_LEXICON
+                                     else str(row.relation))
+        has_lexicon = any(r != str(row.relation) for r in relations) or row.relation == FROM_LEXICON
+        compiled.append(Rule(str(row.rule_id), str(row.relation), tuple(variants),
+                             tuple(el if el.rstrip(ADJACENT) in SLOTS or el in (GAP, TRIGGER)
+                                   else "|".join(match_key(a) for a in el.split("|"))
                                    for el in str(row.shape).split()), int(row.max_distance),
-                             bool(row.symmetric)))
+                             bool(row.symmetric), tuple(relations) if has_lexicon else (),
+                             purpose="ل@" in str(row.trigger)))
     return compiled
+
+
+# --------------------------------------------------------------------------- lexicon
+
+#: Parts of speech a rule can ask for: ``verb`` (perfect and imperfect, every person, with
+#: object pronouns), ``verb_obj`` (only the forms with an object pronoun: تدعمها),
+#: ``masdar`` (the verbal noun, with possessive pronouns), ``masdar_poss`` (only those:
+#: دعمها، رفضه), ``active`` and ``passive`` participles (with gender/number endings).
+LEXICON_POS = ("verb", "verb_obj", "masdar", "masdar_poss", "active", "passive")
+LEXICON_COLUMNS = ["lemma", "family", "root", "form", "perfect", "imperfect", "masdar",
+                   "active", "passive", "governs", "note"]
+FORMS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "X")
+_LEX_REF = re.compile(r"^([\u0621-\u064a]*)@([a-z_]+)(?::([a-z+]+))?$")
+_OBJ = ("ه", "ها", "هم", "هما", "هن", "ني", "نا", "كم")
+_PERF_SUBJ = ("", "ت", "ا", "تا", "وا", "نا", "تم", "ن")
+_IMPF_PREFIX = ("ي", "ت", "ن", "ا")
+_IMPF_SUBJ = ("", "ان", "ون", "ين", "ن", "وا")
+_NOUN_END = ("", "ه", "ون", "ين", "ات", "ان", "تان", "تين", "ا", "يه")
+
+
+def _parse_lexicon_ref(word: str) -> tuple[str, str, frozenset[str]] | str:
+    """``ل@masdar:supports+opposes`` -> ("ل", "masdar", {supports, opposes})."""
+    m = _LEX_REF.match(word)
+    if not m:
+        return (f"lexicon reference {word!r} is not of the form [clitic]@pos[:family+family], "
+                "e.g. @verb, ل@masdar, ب@masdar:supports")
+    clitic, pos, fams = m.group(1), m.group(2), m.group(3)
+    if pos not in LEXICON_POS:
+        return f"unknown part of speech {pos!r} in {word!r}; use one of " + ", ".join(LEXICON_POS)
+    families = frozenset(fams.split("+")) if fams else frozenset()
+    bad = sorted(families - set(RELATIONS))
+    if bad:
+        return f"unknown family {bad[0]!r} in {word!r}; use one of " + ", ".join(RELATIONS)
+    return match_key(clitic), pos, families
+
+
+def pattern_stems(root: str, form: str) -> dict[str, list[str]]:
+    """Unvocalised stems of a sound triliteral ``root`` in derived ``form`` (I-X), as match
+    keys: ``perfect`` (3rd person masculine singular), ``imperfect`` (without the person
+    prefix), ``masdar`` (none for form I, whose verbal noun is not predictable),
+    ``active`` and ``passive`` participles.
+
+    >>> pattern_stems("سند", "III")["masdar"]
+    ['مسانده']
+    >>> pattern_stems("وفق", "VIII")["perfect"], pattern_stems("وفق", "VIII")["imperfect"]
+    (['اتفق'], ['تفق'])
+    >>> pattern_stems("دعم", "I")["passive"]
+    ['مدعوم']
+    """
+    r = match_key(root)
+    if len(r) != 3:
+        raise ValueError(f"root {root!r} must have three letters; give the forms of other "
+                         "lemmas in the perfect/imperfect/masdar/active/passive columns")
+    f, a, lam = r
+    fal = r
+    out: dict[str, list[str]]
+    if form == "I":
+        out = {"perfect": [fal], "imperfect": [fal], "masdar": [],
+               "active": [f + "ا" + a + lam], "passive": ["م" + f + a + "و" + lam]}
+    elif form == "II":
+        out = {"perfect": [fal], "imperfect": [fal], "masdar": ["ت" + f + a + "ي" + lam],
+               "active": ["م" + fal], "passive": ["م" + fal]}
+    elif form == "III":
+        fa = f + "ا" + a + lam
+        out = {"perfect": [fa], "imperfect": [fa], "masdar": ["م" + fa + "ه"],
+               "active": ["م" + fa], "passive": ["م" + fa]}
+    elif form == "IV":
+        out = {"perfect": ["ا" + fal], "imperfect": [fal], "masdar": ["ا" + f + a + "ا" + lam],
+               "active": ["م" + fal], "passive": ["م" + fal]}
+    elif form == "V":
+        out = {"perfect": ["ت" + fal], "imperfect": ["ت" + fal], "masdar": ["ت" + fal],
+               "active": ["مت" + fal], "passive": ["مت" + fal]}
+    elif form == "VI":
+        fa = f + "ا" + a + lam
+        out = {"perfect": ["ت" + fa], "imperfect": ["ت" + fa], "masdar": ["ت" + fa],
+               "active": ["مت" + fa], "passive": ["مت" + fa]}
+    elif form == "VII":
+        out = {"perfect": ["ان" + fal], "imperfect": ["ن" + fal],
+               "masdar": ["ان" + f + a + "ا" + lam], "active": ["من" + fal], "passive": []}
+    elif form == "VIII":
+        if f in "وي":  # assimilated: وفق -> اتفق، وهم -> اتهم
+            ft = "ت"
+        else:
+            t = "ط" if f in "صضطظ" else "د" if f in "دذز" else "ت"
+            ft = f + t
+        out = {"perfect": ["ا" + ft + a + lam], "imperfect": [ft + a + lam],
+               "masdar": ["ا" + ft + a + "ا" + lam], "active": ["م" + ft + a + lam],
+               "passive": ["م" + ft + a + lam]}
+    elif form == "X":
+        out = {"perfect": ["است" + fal], "imperfect": ["ست" + fal],
+               "masdar": ["است" + f + a + "ا" + lam], "active": ["مست" + fal],
+               "passive": ["مست" + fal]}
+    else:
+        raise ValueError(f"unknown verb form {form!r}; use one of " + ", ".join(FORMS))
+    return out
+
+
+def _cells(value: object) -> list[str] | None:
+    """An override cell: None when empty (use the pattern), [] for '-', else its forms."""
+    text = str(value or "").strip()
+    if not text or text.lower() == "nan":
+        return None
+    if text == "-":
+        return []
+    return [match_key(x) for x in text.split("|") if x.strip()]
+
+
+def _poss(noun: str) -> list[str]:
+    """A noun with possessive pronouns: دعم -> دعمه، دعمها؛ مساندة -> مساندته."""
+    base = noun[:-1] + "ت" if noun.endswith("ه") else noun
+    return [base + o for o in _OBJ]
+
+
+def inflect_lemma(entry: Mapping[str, object]) -> dict[str, set[str]]:
+    """All surface forms (match keys, without proclitics) of one lexicon entry, by part of
+    speech (:data:`LEXICON_POS`). Stems come from ``root`` + ``form``
+    (:func:`pattern_stems`) unless a column overrides them; inflection adds the person
+    prefixes and suffixes of the perfect and imperfect, object pronouns, possessive
+    pronouns on the masdar and gender/number endings on participles.
+
+    >>> f = inflect_lemma({"root": "دعم", "form": "I", "masdar": "دعم"})
+    >>> {"تدعم", "يدعمون", "دعمتا", "تدعمها"} <= f["verb"], "تدعمها" in f["verb_obj"]
+    (True, True)
+    >>> {"مدعومه", "مدعوما"} <= f["passive"], "دعمها" in f["masdar_poss"]
+    (True, True)
+    """
+    root, form = str(entry.get("root") or "").strip(), str(entry.get("form") or "").strip()
+    stems: dict[str, list[str]] = {"perfect": [], "imperfect": [], "masdar": [], "active": [],
+                                   "passive": []}
+    if root and root.lower() != "nan":
+        stems = pattern_stems(root, form or "I")
+    for col in stems:
+        override = _cells(entry.get(col))
+        if override is not None:
+            stems[col] = override
+        elif col == "masdar" and form == "I":
+            stems[col] = []
+    out: dict[str, set[str]] = {pos: set() for pos in LEXICON_POS}
+    for p in stems["perfect"]:
+        for suffix in _PERF_SUBJ:
+            out["verb"].add(p + suffix)
+        for suffix in ("", "ت", "ا", "تا", "و"):
+            out["verb_obj"].update(p + suffix + o for o in _OBJ)
+    for i in stems["imperfect"]:
+        for pre in _IMPF_PREFIX:
+            for suffix in _IMPF_SUBJ:
+                out["verb"].add(pre + i + suffix)
+            for suffix in ("", "ان", "ون", "و"):
+                out["verb_obj"].update(pre + i + suffix + o for o in _OBJ)
+    out["verb"] |= out["verb_obj"]
+    for m in stems["masdar"]:
+        out["masdar"].update({m, m + "ات" if not m.endswith("ه") else m[:-1] + "ات"})
+        if not m.endswith("ه"):
+            out["masdar"].add(m + "ا")
+        out["masdar_poss"].update(_poss(m))
+    out["masdar"] |= out["masdar_poss"]
+    for pos in ("active", "passive"):
+        for x in stems[pos]:
+            out[pos].update(x + e for e in _NOUN_END)
+    return out
+
+
+def load_stance_lexicon(path: str | Path | None = None) -> pd.DataFrame:
+    """Read and check the relation lexicon (``data/stance_lexicon.csv`` by default): one
+    lemma per row with its ``family`` (a relation), its ``root`` and verb ``form`` (I-X)
+    or explicit stems, and the preposition it ``governs``. A bad row raises ``ValueError``
+    naming the file line, e.g. ``stance_lexicon.csv line 4 (lemma 'دعم'): unknown family``.
+
+    >>> lex = load_stance_lexicon()
+    >>> set(lex["family"]) == set(RELATIONS)
+    True
+    """
+    path = Path(path) if path is not None else LEXICON_PATH
+    if not path.is_file():
+        raise FileNotFoundError(f"stance lexicon not found: {path}. Pass the path of a CSV "
+                                "with columns " + ", ".join(LEXICON_COLUMNS))
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in LEXICON_COLUMNS[:4] if c not in table.columns]
+    if missing:
+        raise ValueError(f"{path.name}: missing column(s) {', '.join(missing)}")
+    for col in LEXICON_COLUMNS:
+        if col not in table.columns:
+            table[col] = ""
+    for i, row in enumerate(table.to_dict("records")):
+        where = f"{path.name} line {i + 2} (lemma {row['lemma']!r})"
+        if row["family"] not in RELATIONS:
+            raise ValueError(f"{where}: unknown family {row['family']!r}; use one of "
+                             + ", ".join(RELATIONS))
+        if row["root"] and row["form"] not in FORMS:
+            raise ValueError(f"{where}: form {row['form']!r} is not one of " + ", ".join(FORMS))
+        try:
+            forms = inflect_lemma(row)
+        except ValueError as err:
+            raise ValueError(f"{where}: {err}") from None
+        if not any(forms.values()):
+            raise ValueError(f"{where}: no forms: give a root and form, or stems in the "
+                             "perfect/imperfect/masdar/active/passive columns")
+    return table
+
+
+def _governors(lexicon: pd.DataFrame, prep: str) -> frozenset[str]:
+    """Verb and masdar forms of the lemmas that govern ``prep`` (تصدى لـ): a ``prep`` +
+    masdar right after one of them is its object (للتصدي لهجوم), not a purpose phrase."""
+    out: set[str] = set()
+    for row in lexicon.to_dict("records"):
+        if match_key(str(row.get("governs") or "")) == prep:
+            forms = inflect_lemma(row)
+            out |= forms["verb"] | forms["masdar"]
+    return frozenset(out)
+
+
+def lexicon_forms(lexicon: pd.DataFrame) -> dict[str, list[tuple[str, str]]]:
+    """(form, family) pairs for every part of speech, first lemma wins on a shared form."""
+    out: dict[str, dict[str, str]] = {pos: {} for pos in LEXICON_POS}
+    for row in lexicon.to_dict("records"):
+        for pos, forms in inflect_lemma(row).items():
+            for form in sorted(forms):
+                out[pos].setdefault(form, str(row["family"]))
+    return {pos: sorted(d.items()) for pos, d in out.items()}
 
 
 # --------------------------------------------------------------------------- tokens
@@ -282,6 +572,7 @@ class _Token:
     hard: bool  # sentence-final punctuation
     boundary: bool  # clause boundary (punctuation or boundary word)
     unit: int = -1
+    vforms: frozenset[str] = frozenset()  # verb readings: only و/ف and the future س peeled
 
 
 @dataclass
@@ -294,6 +585,8 @@ class _Unit:
     clitic_prep: bool  # first word carries ب/ل/ك
     prev_prep: str | None  # the preposition right before the unit, if any
     group: int = -1
+    agent: bool = False  # the agent of a passive participle (مدعوم من X): only the
+    # rules that name من right before their slot may use it
 
     @property
     def bare(self) -> bool:
@@ -309,6 +602,7 @@ class _Sentence:
     tokens: list[_Token]
     units: list[_Unit]
     groups: list[list[int]] = field(default_factory=list)
+    governors: frozenset[str] = frozenset()  # lexicon words that govern a ل phrase
 
 
 def _mention_prefix(tok_text: str, tok_start: int, m_start: int, m_key: str, rule: object,
@@ -371,7 +665,7 @@ def _is_nisba(rule: object, surface: str) -> bool:
     return bool(re.fullmatch(r"(?:و)?(?:ال)?\w+(?:ي|يه|يان|يتان|يين|يون)", key)) and " " not in key
 
 
-def _build_sentence(text: str, offset: int, mentions: pd.DataFrame,
+def _build_sentence(text: str, offset: int, mentions: pd.DataFrame | list,
                     known: frozenset[str] = frozenset(),
                     persons: frozenset[str] = frozenset()) -> _Sentence:
     """Tokens, actor units and coordinated groups of one sentence.
@@ -389,10 +683,12 @@ def _build_sentence(text: str, offset: int, mentions: pd.DataFrame,
         key = match_key(word)
         boundary = hard or word in BOUNDARY_PUNCT or key in BOUNDARY_WORDS or (
             key[:1] in _CONJ + _PREP_CLITICS and key[1:] in BOUNDARY_WORDS)
-        tokens.append(_Token(word, offset + a, offset + b, forms, hard, boundary))
+        tokens.append(_Token(word, offset + a, offset + b, forms, hard, boundary,
+                             vforms=_verb_forms(key)))
     units: list[_Unit] = []
-    rows = mentions.sort_values(["start", "end"], ascending=[True, False])
-    for m in rows.itertuples(index=False):
+    rows = (mentions.sort_values(["start", "end"], ascending=[True, False]).itertuples(index=False)
+            if isinstance(mentions, pd.DataFrame) else mentions)  # a list comes sorted
+    for m in rows:
         covered = [i for i, t in enumerate(tokens) if t.end > m.start and t.start < m.end]
         if not covered:
             continue
@@ -444,7 +740,47 @@ def _build_sentence(text: str, offset: int, mentions: pd.DataFrame,
     return _Sentence(tokens, units, groups)
 
 
+def _mark_agents(sent: _Sentence, heads: frozenset[str]) -> None:
+    """Flag the units that are the agent of a passive participle or the backer in a
+    «بدعم (من) X» phrase (``heads``: the forms of those words): in «هجوم مدعوم من الإمارات
+    على مدينة غريان» or «هجوما على طرابلس بدعم من الإمارات» the UAE backs the attack; it
+    is neither the attacker nor the attacked."""
+    min_ = match_key("من")
+    before = match_key("قبل")
+    for u in sent.units:
+        k = u.first - 1
+        if u.prev_prep == min_:
+            k -= 1
+            if k >= 0 and before in sent.tokens[k].forms:
+                k -= 1
+        if k >= 0 and sent.tokens[k].forms & heads:
+            u.agent = True
+    for members in sent.groups:  # مدعوم روسيا وإماراتيا: the whole coordinated group
+        if any(sent.units[m].agent for m in members):
+            for m in members:
+                sent.units[m].agent = True
+
+
 # --------------------------------------------------------------------------- matching
+
+
+def _verb_forms(key: str) -> frozenset[str]:
+    """Readings of a word as a verb: the word, without a leading و/ف, without the future
+    marker س (وسيدعم -> سيدعم، يدعم). No article or preposition: «القصف» is not the verb
+    قصف."""
+    forms = {key}
+    if key[:1] in _CONJ and len(key) > 3:
+        forms.add(key[1:])
+    forms |= {f[1:] for f in list(forms) if len(f) > 3 and f[0] == "س" and f[1] in "يتنا"}
+    return frozenset(forms)
+
+
+def _token_matches(tok: _Token, pattern: str) -> bool:
+    """A trigger word: ``!form`` (a verb form from the lexicon) matches only the verb
+    readings of the token; anything else matches its clitic-peeled forms."""
+    if pattern[:1] == VERB_MARK:
+        return pattern[1:] in tok.vforms
+    return _word_matches(tok.forms, pattern)
 
 
 def _trigger_at(sent: _Sentence, i: int, variant: tuple[str, ...]) -> int | None:
@@ -456,7 +792,7 @@ def _trigger_at(sent: _Sentence, i: int, variant: tuple[str, ...]) -> int | None
         tok = sent.tokens[j]
         if tok.unit >= 0 or tok.text in BOUNDARY_PUNCT or tok.hard:
             return None
-        if not _word_matches(tok.forms, pattern):
+        if not _token_matches(tok, pattern):
             return None
     return i + len(variant) - 1
 
@@ -490,8 +826,12 @@ def _group_units(sent: _Sentence, k: int, direction: int, whole: bool) -> list[i
 
 
 def _scan_slot(sent: _Sentence, pos: int, direction: int, wide: bool, max_d: int,
-               after_literal: bool, need_pair: bool) -> tuple[list[int], int] | None:
-    """Nearest actor group from token ``pos`` in ``direction``: (units, next position)."""
+               after_literal: bool, need_pair: bool,
+               agent_ok: bool = False, adjacent: bool = False) -> tuple[list[int], int] | None:
+    """Nearest actor group from token ``pos`` in ``direction``: (units, next position).
+    Locative actors and agents (:func:`_mark_agents`) are skipped unless they stand right
+    after a literal word of the shape (or, for agents, right after the trigger:
+    ``agent_ok``)."""
     skipped = 0
     j = pos
     while 0 <= j < len(sent.tokens):
@@ -500,7 +840,10 @@ def _scan_slot(sent: _Sentence, pos: int, direction: int, wide: bool, max_d: int
             return None
         if tok.unit >= 0:
             unit = sent.units[tok.unit]
-            if not unit.locative or (after_literal and skipped == 0):
+            usable = not (unit.locative or unit.agent) or (after_literal and skipped == 0)
+            if unit.agent and agent_ok and skipped == 0:
+                usable = True
+            if usable:
                 members = _group_units(sent, tok.unit, direction, whole=need_pair)
                 if need_pair and len(members) < 2:
                     return None
@@ -510,6 +853,8 @@ def _scan_slot(sent: _Sentence, pos: int, direction: int, wide: bool, max_d: int
             skipped += 1
         else:
             if tok.boundary and not wide:
+                return None
+            if adjacent and tok.text not in BOUNDARY_PUNCT:
                 return None
             j += direction
             skipped += 1
@@ -534,7 +879,7 @@ def _scan_literal(sent: _Sentence, pos: int, direction: int, wide: bool, max_d: 
                 return j + direction
             if tok.text[:1] == "و" and direction > 0:
                 return j  # و glued to the next word: the slot may start in this word
-        elif _word_matches(tok.forms, literal):
+        elif any(_word_matches(tok.forms, alt) for alt in literal.split("|")):
             return j + direction
         if tok.boundary and not wide:
             return None
@@ -582,24 +927,31 @@ def _match_side(sent: _Sentence, elements: list[str], pos: int, direction: int, 
                 bound: dict[str, list[int]], trigger_conj: bool, trigger_pos: int) -> bool:
     wide = False
     after_literal = False
+    first = True
     for el in elements:
         if el == GAP:
             wide = True
             continue
+        adjacent = el.endswith(ADJACENT) and el[:-1] in SLOTS
+        el = el[:-1] if adjacent else el
         if el in SLOTS:
-            if el == "SUBJ" and direction < 0:
+            if el in ("SUBJ", "TSUBJ") and direction < 0:
                 found = _subject_left(sent, trigger_pos, rule.max_distance, trigger_conj)
+                if found is None and el == "TSUBJ":  # no subject: the nearest actor before
+                    res = _scan_slot(sent, pos, direction, True, rule.max_distance,
+                                     after_literal, need_pair=False)
+                    found = res[0] if res else None
                 if found is None:
                     return False
                 bound[el] = found
                 pos = sent.units[found[0]].first - 1
             else:
                 res = _scan_slot(sent, pos, direction, wide, rule.max_distance, after_literal,
-                                 need_pair=el == "PAIR")
+                                 need_pair=el == "PAIR", agent_ok=first, adjacent=adjacent)
                 if res is None:
                     return False
                 members, pos = res
-                if el == "SUBJ" and not sent.units[members[0]].bare:
+                if el in ("SUBJ", "TSUBJ") and not sent.units[members[0]].bare:
                     return False
                 bound[el] = members
             after_literal = False
@@ -610,15 +962,19 @@ def _match_side(sent: _Sentence, elements: list[str], pos: int, direction: int, 
             pos = nxt
             after_literal = True
         wide = False
+        first = False
     return True
 
 
 def _apply_rule(sent: _Sentence, rule: Rule, start: int, end: int,
-                trigger_conj: bool) -> list[tuple[str, str]]:
+                trigger_conj: bool, symmetric: bool | None = None) -> list[tuple[str, str]]:
     """(source, target) actor pairs produced by ``rule`` for the trigger at tokens start..end;
     ``trigger_conj``: the trigger word carries the conjunction و/ف (وتدعم)."""
     t = rule.shape.index(TRIGGER)
     left = list(reversed(rule.shape[:t]))
+    if (rule.purpose and start > 0 and sent.tokens[start - 1].unit < 0
+            and sent.tokens[start - 1].forms & sent.governors):
+        return []  # التصدي لهجوم: the ل phrase is the object of the word before, not a purpose
     right = list(rule.shape[t + 1:])
     bound: dict[str, list[int]] = {}
     if not _match_side(sent, right, end + 1, +1, rule, bound, trigger_conj, start):
@@ -633,23 +989,74 @@ def _apply_rule(sent: _Sentence, rule: Rule, start: int, end: int,
         members = actors(bound["PAIR"])
         return [(a, b) for a in members for b in members if a != b]
     sources = actors(bound.get("SRC") or bound.get("SUBJ") or [])
-    targets = actors(bound["TGT"])
+    targets = actors(bound.get("TGT") or bound.get("TSUBJ") or [])
     pairs = [(s, g) for s in sources for g in targets if s != g]
-    if rule.symmetric:
+    if rule.symmetric if symmetric is None else symmetric:
         pairs += [(g, s) for s, g in pairs]
     return pairs
 
 
-def _sentence_edges(sent: _Sentence, rules: list[Rule]) -> list[tuple[str, str, str, str, str]]:
+@dataclass(frozen=True)
+class TriggerIndex:
+    """The rules compiled once for a whole corpus: each trigger variant is filed under its
+    first word, so that a token is looked up (a few dictionary probes per clitic form)
+    instead of being compared with every variant of every rule.
+
+    ``exact`` maps a first word to ``(rule number, variant number)`` pairs; ``stems`` does
+    the same for stems written with a trailing ``*`` (a form matches a stem when the form
+    starts with it and has at most ``_MAX_STEM_SUFFIX`` letters more)."""
+
+    rules: tuple[Rule, ...]
+    exact: Mapping[str, tuple[tuple[int, int], ...]]
+    stems: Mapping[str, tuple[tuple[int, int], ...]]
+
+    @classmethod
+    def build(cls, rules: list[Rule]) -> TriggerIndex:
+        exact: dict[str, list[tuple[int, int]]] = {}
+        stems: dict[str, list[tuple[int, int]]] = {}
+        for r, rule in enumerate(rules):
+            for v, variant in enumerate(rule.variants):
+                first = variant[0]
+                if first.endswith("*"):
+                    stems.setdefault(first[:-1], []).append((r, v))
+                else:
+                    exact.setdefault(first, []).append((r, v))
+        return cls(tuple(rules), {k: tuple(v) for k, v in exact.items()},
+                   {k: tuple(v) for k, v in stems.items()})
+
+    def candidates(self, forms: frozenset[str],
+                   vforms: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+        """(rule, variant) pairs whose first word matches one of ``forms`` (or, for verb
+        forms of the lexicon, one of the verb readings ``vforms``), in file order."""
+        found: set[tuple[int, int]] = set()
+        for f in vforms:
+            found.update(self.exact.get(VERB_MARK + f, ()))
+        for f in forms:
+            found.update(self.exact.get(f, ()))
+            for cut in range(0, _MAX_STEM_SUFFIX + 1):
+                if cut >= len(f):
+                    break
+                found.update(self.stems.get(f[: len(f) - cut] if cut else f, ()))
+        return sorted(found)
+
+
+def _sentence_edges(sent: _Sentence, rules: list[Rule] | TriggerIndex,
+                    ) -> list[tuple[str, str, str, str, str]]:
     """(source, relation, target, trigger text, rule_id) for one sentence."""
+    index = rules if isinstance(rules, TriggerIndex) else TriggerIndex.build(list(rules))
     out = []
     used: set[int] = set()
     for i, tok in enumerate(sent.tokens):
         if i in used or tok.unit >= 0 or tok.boundary:
             continue
         negated: bool | None = None
-        for rule in rules:
-            for variant in rule.variants:
+        by_rule: dict[int, list[int]] = {}
+        for r, v in index.candidates(tok.forms, tok.vforms):
+            by_rule.setdefault(r, []).append(v)
+        for r, variant_ids in by_rule.items():
+            rule = index.rules[r]
+            for v in variant_ids:
+                variant = rule.variants[v]
                 end = _trigger_at(sent, i, variant)
                 if end is None:
                     continue
@@ -658,11 +1065,14 @@ def _sentence_edges(sent: _Sentence, rules: list[Rule]) -> list[tuple[str, str, 
                 if negated:
                     break
                 key = match_key(tok.text)
-                conj = key[:1] in _CONJ and not _word_matches(frozenset({key}), variant[0])
-                pairs = _apply_rule(sent, rule, i, end, conj)
+                conj = key[:1] in _CONJ and not _word_matches(frozenset({key}),
+                                                              variant[0].lstrip(VERB_MARK))
+                relation = rule.relation_of(v)
+                pairs = _apply_rule(sent, rule, i, end, conj,
+                                    rule.symmetric or relation in SYMMETRIC_FAMILIES)
                 if pairs:
                     text = " ".join(t.text for t in sent.tokens[i:end + 1])
-                    out += [(s, rule.relation, g, text, rule.rule_id) for s, g in pairs]
+                    out += [(s, relation, g, text, rule.rule_id) for s, g in pairs]
                     used.update(range(i, end + 1))
                     break
             if negated or i in used:
@@ -683,6 +1093,29 @@ def _actor_table(actors: pd.DataFrame | None) -> pd.DataFrame | None:
         return None
 
 
+_COMPILED: dict[tuple[int, int], tuple[TriggerIndex, frozenset[str], frozenset[str]]] = {}
+
+
+def _table_hash(table: pd.DataFrame) -> int:
+    return int(pd.util.hash_pandas_object(table.astype(str), index=False).sum())
+
+
+def _compiled(rules: pd.DataFrame, lexicon: pd.DataFrame,
+              ) -> tuple[TriggerIndex, frozenset[str], frozenset[str]]:
+    """The trigger index, the ل-governors and the agent heads for a rules and a lexicon
+    table, compiled once per distinct pair of tables (a corpus is processed in many calls)."""
+    key = (_table_hash(rules), _table_hash(lexicon))
+    if key not in _COMPILED:
+        by_pos = lexicon_forms(lexicon)
+        agent_heads = frozenset([f for f, _ in by_pos["passive"]] + [
+            "ب" + f for f, fam in by_pos["masdar"] if fam in ("supports", "mediates")])
+        if len(_COMPILED) > 8:
+            _COMPILED.clear()
+        _COMPILED[key] = (TriggerIndex.build(_compile_rules(rules, lexicon)),
+                          _governors(lexicon, "ل"), agent_heads)
+    return _COMPILED[key]
+
+
 def extract_stance(
     resolved: pd.DataFrame,
     sentences: pd.DataFrame,
@@ -691,6 +1124,7 @@ def extract_stance(
     actors: pd.DataFrame | None = None,
     collapse: Mapping[str, str] | None = None,
     skip_types: Iterable[str] = ("place",),
+    lexicon: pd.DataFrame | str | Path | None = None,
 ) -> pd.DataFrame:
     """Directed, typed stance edges between actors, one row per edge and sentence
     (schema.STANCE: article_id, sent_id, source_actor, relation, target_actor, trigger,
@@ -698,7 +1132,9 @@ def extract_stance(
 
     ``resolved``: mentions with ``actor_id`` (``helpers.actors.resolve_mentions``); rows with
     no actor are ignored. ``rules``: a rules table, a path, or None for
-    ``data/stance_rules.csv``. ``actors``: the actor table, used only to drop actors whose
+    ``data/stance_rules.csv``. ``lexicon``: the relation lexicon that triggers such as
+    ``@verb`` expand to (a table, a path, or None for ``data/stance_lexicon.csv``).
+    ``actors``: the actor table, used only to drop actors whose
     ``type`` is in ``skip_types`` (places: سرت is where fighting happens, not a side);
     loaded from ``data/actors.csv`` when None. ``collapse``: map actor ids after extraction,
     e.g. :data:`FORCES_COLLAPSE` (``{"lna": "haftar"}``) to read قوات حفتر as Haftar.
@@ -713,7 +1149,9 @@ def extract_stance(
         rules = load_stance_rules(rules)
     else:
         rules = validate_stance_rules(rules)
-    compiled = _compile_rules(rules)
+    if lexicon is None or isinstance(lexicon, (str, Path)):
+        lexicon = load_stance_lexicon(lexicon)
+    compiled, governors, agent_heads = _compiled(rules, lexicon)
     collapse = dict(collapse or {})
     skip = set(skip_types)
     actors = _actor_table(actors)
@@ -723,28 +1161,42 @@ def extract_stance(
                          strict=False))
     known = _known_first_words(actors)
     persons = frozenset(a for a, t in types.items() if t == "person")
+    RESOLVED_MENTIONS.validate(resolved, ["article_id", "sent_id", "start", "end", "actor_id"])
+    SENTENCES.validate(sentences, ["article_id", "sent_id", "start", "text"])
     ment = resolved[resolved["actor_id"].notna()].copy()
+    if ment.empty:  # no actor named: no stance (an untyped empty frame has no columns left)
+        return STANCE.empty()
     if "match_key" not in ment.columns:
         ment["match_key"] = ment["surface"].map(match_key)
     if "rule" not in ment.columns:
         ment["rule"] = None
     if skip and types:
         ment = ment[~ment["actor_id"].map(lambda a: types.get(str(a), "") in skip)]
-    by_sentence = {key: grp for key, grp in ment.groupby(["article_id", "sent_id"], sort=False)}
+    # one pass over the mentions (itertuples per sentence costs more than the matching)
+    ment = ment.sort_values(["article_id", "sent_id", "start", "end"],
+                            ascending=[True, True, True, False], kind="stable")
+    by_sentence: dict[tuple, list] = {}
+    for m in ment[["article_id", "sent_id", "start", "end", "surface", "match_key", "rule",
+                   "actor_id"]].itertuples(index=False):
+        by_sentence.setdefault((m.article_id, m.sent_id), []).append(m)
     rows = []
     for s in sentences.itertuples(index=False):
         grp = by_sentence.get((s.article_id, s.sent_id))
-        if grp is None or grp["actor_id"].nunique() < 2:
+        if grp is None or len({m.actor_id for m in grp}) < 2:
             continue
         sent = _build_sentence(str(s.text), int(s.start), grp, known, persons)
+        _mark_agents(sent, agent_heads)
+        sent.governors = governors
         for src, rel, tgt, trig, rule_id in _sentence_edges(sent, compiled):
             src, tgt = collapse.get(src, src), collapse.get(tgt, tgt)
             if src != tgt:
                 rows.append((s.article_id, s.sent_id, src, rel, tgt, trig, s.text, rule_id))
-    out = pd.DataFrame(rows, columns=STANCE)
+    if not rows:
+        return STANCE.empty()
+    out = pd.DataFrame(rows, columns=STANCE.columns)
     out = out.drop_duplicates(["article_id", "sent_id", "source_actor", "relation",
                                "target_actor"]).reset_index(drop=True)
-    return out
+    return STANCE.validate(out)
 
 
 # --------------------------------------------------------------------------- aggregation
@@ -758,10 +1210,11 @@ def stance_edges(stance: pd.DataFrame, *, merge_symmetric: bool = False,
     ``merge_symmetric=True`` keeps one row for a pair seen in both directions with the same
     relation (مصر <-> فرنسا cooperate) and marks it ``both_ways``.
     """
-    cols = ["source", "relation", "target", "n", "n_articles", "triggers", "rules",
-            "evidence", "both_ways"]
+    cols = STANCE_EDGES.columns
     if stance.empty:
-        return pd.DataFrame(columns=cols)
+        return STANCE_EDGES.empty()
+    STANCE.validate(stance, ["article_id", "source_actor", "relation", "target_actor",
+                             "trigger", "rule", "evidence"])
     grouped = []
     for (src, rel, tgt), grp in stance.groupby(["source_actor", "relation", "target_actor"],
                                                sort=True):
@@ -780,83 +1233,5 @@ def stance_edges(stance: pd.DataFrame, *, merge_symmetric: bool = False,
         keep = [not (bw and s > t) for s, t, bw in
                 zip(edges["source"], edges["target"], edges["both_ways"], strict=True)]
         edges = edges[keep]
-    return edges.sort_values(["n", "source", "target"], ascending=[False, True, True])[
-        cols].reset_index(drop=True)
-
-
-RELATION_COLORS = {
-    "supports": "#009E73",  # green
-    "cooperates": "#0072B2",  # blue
-    "opposes": "#D55E00",  # red-orange (vermillion)
-    "attacks": "#E69F00",  # orange
-}
-
-
-def _label(actor_id: str, names: Mapping[str, tuple[str, str]]) -> str:
-    ar, en = names.get(actor_id, ("", actor_id))
-    return f"{ar}\n{en}" if ar else en
-
-
-def plot_stance_network(stance: pd.DataFrame, actors: pd.DataFrame | None = None, ax=None,
-                        *, min_n: int = 1, title: str | None = None, seed: int = 7):
-    """Draw the stance network: a directed signed graph, one arrow per (source, relation,
-    target) with width by the number of sentences; green = supports, blue = cooperates,
-    vermillion = opposes, orange = attacks; a pair seen both ways with the same relation
-    is one double-headed arrow. Nodes are labelled in Arabic and English (``name_ar`` /
-    ``name_en`` from ``actors``) and coloured with ``helpers.plotting.actor_color``.
-    Returns the matplotlib Axes; each arrow has gid ``stance:<source>><relation>><target>``.
-    """
-    import matplotlib.pyplot as plt
-    import networkx as nx
-    from matplotlib.lines import Line2D
-
-    from .plotting import actor_color
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(10, 7.5))
-    edges = stance_edges(stance, merge_symmetric=True)
-    edges = edges[edges["n"] >= min_n]
-    names: dict[str, tuple[str, str]] = {}
-    if actors is not None and not actors.empty:
-        names = {str(a): (str(ar), str(en)) for a, ar, en in
-                 zip(actors["actor_id"], actors["name_ar"], actors["name_en"], strict=False)}
-    graph = nx.MultiDiGraph()
-    for e in edges.itertuples(index=False):
-        graph.add_edge(e.source, e.target, relation=e.relation, n=e.n, both=e.both_ways)
-    ax.set_title(title or "Stance network: who supports or opposes whom")
-    ax.set_axis_off()
-    if graph.number_of_nodes() == 0:
-        ax.text(0.5, 0.5, "no stance edges found", ha="center", va="center",
-                transform=ax.transAxes)
-        return ax
-    nodes = sorted(graph.nodes())
-    try:
-        pos = nx.kamada_kawai_layout(nx.Graph(graph.to_undirected()))
-    except (ImportError, nx.NetworkXException):  # scipy missing or a degenerate graph
-        pos = nx.spring_layout(graph, seed=seed)
-    node_size = 500
-    nx.draw_networkx_nodes(graph, pos, nodelist=nodes, ax=ax, node_size=node_size, alpha=0.9,
-                           node_color=[actor_color(n) for n in nodes], edgecolors="white")
-    for n in nodes:
-        x, y = pos[n]
-        ax.text(x, y - 0.07, _label(n, names), ha="center", va="top", fontsize=9,
-                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.7},
-                zorder=0.5)
-    seen_pairs: dict[frozenset, int] = {}
-    for src, tgt, data in graph.edges(data=True):
-        pair = frozenset((src, tgt))
-        k = seen_pairs.get(pair, 0)
-        seen_pairs[pair] = k + 1
-        rad = 0.12 + 0.14 * k
-        arrows = nx.draw_networkx_edges(
-            graph, pos, edgelist=[(src, tgt)], ax=ax, arrows=True, node_size=node_size,
-            edge_color=RELATION_COLORS[data["relation"]], width=1.2 + 0.8 * min(data["n"], 5),
-            arrowstyle="<|-|>" if data["both"] else "-|>", arrowsize=16,
-            connectionstyle=f"arc3,rad={rad}")
-        for arrow in arrows:
-            arrow.set_gid(f"stance:{src}>{data['relation']}>{tgt}")
-    handles = [Line2D([0], [0], color=c, lw=3, label=r) for r, c in RELATION_COLORS.items()]
-    ax.legend(handles=handles, title="relation\n(arrow: source -> target)", loc="upper left",
-              bbox_to_anchor=(1.0, 1.0), fontsize=9, title_fontsize=9, frameon=False)
-    ax.margins(0.12)
-    return ax
+    return STANCE_EDGES.validate(edges.sort_values(
+        ["n", "source", "target"], ascending=[False, True, True])[cols].reset_index(drop=True))

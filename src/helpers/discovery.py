@@ -1,0 +1,763 @@
+"""Discovered actors: the people, organisations and armed groups the dictionary does not know.
+
+A student's articles about Sudan, Yemen or Iraq name actors that ``data/actors.csv`` (a
+Libya dictionary) has never heard of. This module turns them into actors of their own,
+so they reach every later table (resolved mentions, actor tables, sentiment, stance, the
+report) exactly like dictionary actors, with ``origin = "discovered"`` in the actor table.
+
+The steps (:func:`discover_and_resolve`, called by :func:`helpers.pipeline.tag_and_resolve`):
+
+1. **Organisation patterns** (:func:`org_spans`, a post-NER step): a head noun (قوات، حركة،
+   جماعة، ميليشيا، تنظيم، جبهة، حزب، مجلس، هيئة، الجيش، الحكومة، ...) with its genitive
+   and adjective chain becomes an ORG mention when the model missed it: «قوات الدعم السريع»,
+   «حركة الشباب», «جماعة أنصار الله», «المجلس الانتقالي الجنوبي», «الجيش السوداني». An
+   indefinite head takes a construct chain (indefinite words, then definite ones); a definite
+   head takes definite adjectives (and لل- genitives: «الهيئة الحكومية للتنمية»). Spans the
+   model found inside the pattern are replaced by it; a span that crosses it wins.
+2. **Dictionary resolution** (:func:`helpers.actors.resolve_mentions`).
+3. **Grouping** (:func:`discover_actors`) of the PERS and ORG mentions that stayed
+   unresolved, over the whole corpus:
+
+   * names are compared on :func:`helpers.clean.match_key` keys with titles and ranks
+     removed (``data/titles.txt``: «الفريق أول عبد الفتاح البرهان» is «عبد الفتاح البرهان»)
+     and the proclitic و/ف (persons) or و/ف/ب/ل/ك (organisations) removed from the first word;
+   * a full name (two words or more) joins a longer full name that contains it and ends with
+     the same word («حمدان دقلو» joins «محمد حمدان دقلو»); two full names that differ
+     otherwise are two people, even with the same family name («عبد الرحيم دقلو» and «محمد
+     حمدان دقلو»; «مسرور بارزاني» and «نيجيرفان بارزاني»);
+   * a one-word name joins the single person (over the corpus) whose first or last name it
+     is («البرهان», «وللبرهان», «غيتاتشو»); with two candidates it is left to the article: the
+     surname rule of :mod:`helpers.actors` gives it to the one person of that surname named
+     in full in the article, and leaves it unresolved (rule ``ambiguous``) when both are;
+   * an alias the text introduces joins the name before it: «محمد حمدان دقلو المعروف
+     بحميدتي», «الملقب بـ», an abbreviation in parentheses «الهيئة الحكومية للتنمية (إيغاد)»;
+   * an organisation name with a head noun joins the same name without it («الدعم السريع» ->
+     «قوات الدعم السريع»); an army or government named with its country adjective («الجيش
+     السوداني») is also found by its bare head noun («الجيش») in an article that names
+     exactly one such body.
+
+   Each group becomes an actor: ``actor_id`` ``d_`` + a transliterated slug + 4 hex digits of
+   the hash of its canonical key (stable across runs and corpus order), ``name_ar`` the
+   longest full form as written, ``type`` person, armed_group (armed head nouns) or
+   organization, ``aliases_ar`` every other form seen, ``origin`` discovered, ``scope`` the
+   state whose nisba or name is part of an organisation's name («الجيش السوداني»: sudan).
+4. **Resolution again** with the dictionary plus the discovered actors, so every spelling,
+   clitic and surname of a discovered actor is found, in every article, by the same rules
+   as a dictionary actor.
+
+>>> spans = org_spans("اندلعت اشتباكات مع قوات الدعم السريع في الخرطوم".split())
+>>> spans
+[(3, 6)]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .actors import (
+    ACTOR_COLUMNS,
+    _index_for,
+    _skip_titles,
+    _title_keys,
+    load_actors,
+    load_titles,
+    resolve_mentions,
+)
+from .clean import clitic_candidates, match_key
+from .tokens import word_spans
+
+PATTERN_MODEL = "pattern"
+DISCOVERED = "discovered"
+ORIGIN_COLUMN = "origin"
+
+_HEADS_INDEFINITE = """قوات قوة حركة جماعة ميليشيا مليشيا ميليشيات مليشيات تنظيم جبهة حزب مجلس هيئة
+حكومة وزارة تحالف تنسيقية تيار كتائب كتيبة وحدات حرس بعثة منظمة مفوضية مجموعة اتحاد
+رابطة لجنة جيش""".split()
+_HEADS_DEFINITE = """القوات القوة الحركة الجماعة الميليشيا تنظيم التنظيم الجبهة الحزب المجلس الهيئة
+الحكومة الوزارة التحالف التنسيقية التيار الكتائب الوحدات الحرس البعثة المنظمة المفوضية
+المجموعة الاتحاد الرابطة اللجنة الجيش البرلمان الشرطة الحشد""".split()
+_ARMED = """قوات قوه القوات القوه ميليشيا مليشيا ميليشيات مليشيات الميليشيا جماعه الجماعه تنظيم
+التنظيم جبهه الجبهه كتائب الكتائب كتيبه وحدات الوحدات الجيش جيش الحرس حرس الحشد حركه
+الحركه""".split()
+# Definite words that end a chain: time words and generic adjectives that are not names.
+_STOP = """الذي التي الذين اللذين اليوم امس الاحد الاثنين الثلاثاء الاربعاء الخميس الجمعه السبت
+الماضي الماضيه المقبل المقبله الحالي الحاليه الجاري الجديد الجديده السابق السابقه نفسه
+نفسها ذاته ذاتها الاخير الاخيره الاول الاولي كله كلها
+المدعوم المدعومه المدعومين التابع التابعه التابعين الموالي المواليه الموالين المرتبط المرتبطه
+المقرب المقربه المتحالف المتحالفه المنتشره المتمركزه المسؤول المسؤوله
+مدعوم مدعومه تابع تابعه موالي مواليه مرتبط مرتبطه مقرب مقربه جديد جديده خاصه اجنبيه""".split()
+# Generic bodies that name no actor until a country qualifies them («وزارة الخارجية»).
+_GENERIC_BODIES = {match_key(x) for x in (
+    "وزارة الخارجية", "وزارة الدفاع", "وزارة الداخلية", "وزارة المالية", "وزارة الإعلام",
+    "وزارة العدل", "مجلس الوزراء", "رئاسة الوزراء", "الحكومة الجديدة", "القوات الحكومية",
+    "القوات الأمنية", "قوات الأمن", "الأجهزة الأمنية")}
+_GENERIC_ONLY = """الخاصه الجديده الجديد السابق السابقه الحاليه الحالي المؤقته الانتقاليه الانتقالي
+المحليه المحلي الكبري الاقليميه الدوليه الدولي النظاميه""".split()
+# Function words that end a chain (prepositions, particles, pronouns).
+_FUNCTION = """في من الي إلى على علي عن مع حول ضد دون عبر بين لدى عند حتى ثم او أو بل أي اي ان أن إن
+لا لم لن قد كل بعض غير هذا هذه ذلك تلك منذ بعد قبل له لها لهم كما بينما فيما حيث اذ إذ""".split()
+# Definite adjectives that are not nisba or participles but end organisation names.
+_ADJECTIVES = """السريع الحر العام الاعلي الاكبر الاول العليا الكبري الاحمر الاخضر الجديد
+الموحد""".split()
+_ALIAS_CUES = {"المعروف", "المعروفه", "الملقب", "الملقبه", "المكني", "المسمي", "المسماه"}
+_KUNYA = {"ابو", "ابي", "ابا", "ام", "ابن", "بن", "بنت"}
+_CONJ = ("و", "ف")
+_PREP = ("و", "ف", "ب", "ل", "ك")
+
+_HEAD_I = {match_key(w) for w in _HEADS_INDEFINITE}
+_HEAD_D = {match_key(w) for w in _HEADS_DEFINITE}
+_ARMED_K = {match_key(w) for w in _ARMED}
+_STOP_K = {match_key(w) for w in _STOP}
+_GENERIC_K = {match_key(w) for w in _GENERIC_ONLY}
+_ALIAS_K = {match_key(w) for w in _ALIAS_CUES}
+_FUNCTION_K = {match_key(w) for w in _FUNCTION}
+_ADJ_K = {match_key(w) for w in _ADJECTIVES}
+_WORD_RE = re.compile(r"^[\u0621-\u064a\u0671-\u06d3\u064b-\u065f\u0670]+$")
+
+# ----------------------------------------------------------------------------- patterns
+
+
+def _is_word(token: str) -> bool:
+    return bool(_WORD_RE.match(token))
+
+
+def _head_kind(key: str) -> str | None:
+    """'d' (definite head), 'i' (indefinite head) or None; و/ف/ب/ل/ك proclitics allowed."""
+    for cand in clitic_candidates(key):
+        if cand in _HEAD_D:
+            return "d"
+        if cand in _HEAD_I:
+            return "i"
+    return None
+
+
+def _adjective(key: str) -> bool:
+    """A definite word that can qualify a name: a nisba (…ي, …ية), a participle (الم…), an
+    elative (الأعلى) or one of a few common adjectives (السريع، الحر)."""
+    stem = key[2:] if key.startswith("ال") else key
+    return (key.startswith("ال") and (stem.endswith(("ي", "يه", "يين", "يون", "يان"))
+                                      or stem.startswith("م") or key in _ADJ_K
+                                      or (len(stem) == 4 and stem.startswith("ا"))))
+
+
+def org_spans(tokens: Sequence[str], titles: dict | None = None) -> list[tuple[int, int]]:
+    """Token spans ``(start, end)`` of organisation names built on a head noun.
+
+    An indefinite head (``قوات``, ``حركة``, ``جماعة``) takes a construct chain: up to three
+    indefinite words, then one definite genitive; a definite head (``المجلس``, ``الجيش``) takes
+    none. Then definite adjectives follow (:func:`_adjective`), and a genitive with ل
+    («للتنمية», «لتحرير») starts a new construct. Function words, time words, titles
+    («رئيس الوزراء») and words with a preposition and article (بالهجوم) end the chain; a head
+    followed only by a generic adjective («القوات الخاصة») is no name.
+
+    >>> t = "رحبت جماعة أنصار الله بالاتفاق والمجلس الانتقالي الجنوبي".split()
+    >>> [" ".join(t[a:b]) for a, b in org_spans(t)]
+    ['جماعة أنصار الله', 'والمجلس الانتقالي الجنوبي']
+    """
+    keys = [match_key(t) for t in tokens]
+    titles = _title_keys(load_titles()) if titles is None else titles
+    spans, i = [], 0
+    while i < len(keys):
+        kind = _head_kind(keys[i]) if _is_word(tokens[i]) else None
+        if kind is None:
+            i += 1
+            continue
+        j, state, indefinite = i + 1, ("adj" if kind == "d" else "construct"), 0
+        while j < len(keys) and j - i < 8 and _is_word(tokens[j]):
+            k = keys[j]
+            if (k in _STOP_K or k in _ALIAS_K or k in _FUNCTION_K or len(k) < 2
+                    or k.startswith(("بال", "كال", "فال", "وال"))
+                    or _skip_titles(keys, j, titles) > j
+                    or _head_kind(k) and not (state == "construct" and k.startswith("ال"))):
+                break
+            if state == "construct":
+                if indefinite == 0 and not k.startswith("ال") and len(k) >= 4 \
+                        and k.endswith(("ي", "يه")) and j == i + 1:
+                    break  # «بعثة إيطالية», «مجلس رئاسي»: a head and an adjective, no name
+                if k.startswith("ال") or k.startswith("لل"):
+                    state = "adj"
+                elif indefinite < 3:
+                    indefinite += 1
+                else:
+                    break
+            elif _adjective(k):
+                pass
+            elif k.startswith("لل") and len(k) > 4:
+                pass
+            elif k.startswith("ل") and not k.startswith("ال") and len(k) > 3:
+                state, indefinite = "construct", 0
+            else:
+                break
+            j += 1
+        if j - i >= 2 and not all(keys[x] in _GENERIC_K for x in range(i + 1, j)):
+            spans.append((i, j))
+            i = j
+        else:
+            i += 1
+    return spans
+
+
+def add_pattern_mentions(mentions: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
+    """The model's mentions plus organisation names found by :func:`org_spans` (``label``
+    ORG, ``model`` ``pattern``, ``score`` 1.0). A model span inside a pattern span is
+    replaced by it; a pattern span that crosses or lies inside a model span is dropped."""
+    columns = list(mentions.columns)
+    by_sent: dict[tuple[Any, Any], list[dict]] = defaultdict(list)
+    for row in mentions.to_dict("records"):
+        by_sent[(row["article_id"], row["sent_id"])].append(row)
+    out: list[dict] = []
+    for sent in sentences.itertuples(index=False):
+        rows = by_sent.pop((sent.article_id, sent.sent_id), [])
+        spans = word_spans(sent.text)
+        toks = [sent.text[a:b] for a, b in spans]
+        base = int(sent.start)
+        for i, j in org_spans(toks):
+            start, end = base + spans[i][0], base + spans[j - 1][1]
+            person = [r["start"] for r in rows if r["label"] == "PERS" and start < r["start"] < end]
+            if person:  # «حكومة إقليم كردستان مسرور بارزاني»: the name is not part of it
+                j = max(x for x in range(i, j + 1) if x == i or base + spans[x - 1][1]
+                        <= min(person))
+                if j - i < 2:
+                    continue
+                end = base + spans[j - 1][1]
+            if any(r["start"] < end and start < r["end"]
+                   and not (start <= r["start"] and r["end"] <= end) for r in rows):
+                continue
+            if any(r["start"] == start and r["end"] == end and r["label"] == "ORG" for r in rows):
+                continue
+            rows = [r for r in rows if not (start <= r["start"] and r["end"] <= end)]
+            rows.append({"article_id": sent.article_id, "sent_id": sent.sent_id,
+                         "start": start, "end": end, "surface": sent.text[start - base:end - base],
+                         "label": "ORG", "score": 1.0, "model": PATTERN_MODEL})
+        out.extend(rows)
+    for rows in by_sent.values():  # mentions of sentences not in the table: kept as they are
+        out.extend(rows)
+    table = pd.DataFrame(out, columns=columns) if out else mentions.iloc[0:0].copy()
+    return table.sort_values(["article_id", "start", "end"], kind="stable").reset_index(drop=True)
+
+
+def extend_person_nisba(mentions: pd.DataFrame, sentences: pd.DataFrame,
+                        actors: pd.DataFrame | str | Path | None = None) -> pd.DataFrame:
+    """Extend a PERS mention over a nisba written right after it: a family name such as
+    «السوداني» in «محمد شياع السوداني» (the Iraqi prime minister), which the model often
+    leaves out and the dictionary reads as Sudan. A nisba *before* a name («الرئيس التركي
+    رجب طيب أردوغان») is an adjective and is not touched."""
+    _, index = _index_for(actors)
+    nisba = {a.tokens[0] for aliases in index.by_first.values() for a in aliases
+             if a.nisba and len(a.tokens) == 1}
+    text_of = {(s.article_id, s.sent_id): (int(s.start), str(s.text))
+               for s in sentences.itertuples(index=False)}
+    table = mentions.copy()
+    for i, m in zip(table.index, table.itertuples(index=False), strict=True):
+        if m.label != "PERS" or (m.article_id, m.sent_id) not in text_of:
+            continue
+        start, text = text_of[(m.article_id, m.sent_id)]
+        rest = text[int(m.end) - start:]
+        nxt = re.match(r"[ \t]+(\w+)", rest)
+        if nxt and match_key(nxt.group(1)) in nisba and len(match_key(str(m.surface)).split()) > 1:
+            end = int(m.end) + nxt.end(1)
+            table.at[i, "end"] = end
+            table.at[i, "surface"] = text[int(m.start) - start:end - start]
+    return table
+
+
+def org_tagger(tagger: Any) -> Any:
+    """Wrap an NER tagger so that :func:`org_spans` relabel its output (B-ORG/I-ORG) where a
+    pattern covers words that the model left O or tagged inside the span; for measuring the
+    patterns on ANERcorp with :func:`helpers.eval_ner.evaluate_tagger`::
+
+        from helpers.datasets import read_anercorp
+        from helpers.eval_ner import evaluate_tagger, format_scores, load_tagger
+        data = read_anercorp("test")
+        plain = load_tagger("bundled")
+        result = evaluate_tagger(org_tagger(plain), [w for w, _ in data], [t for _, t in data])
+    """
+
+    class _Wrapped:
+        identity = f"{tagger.identity}+org-patterns"
+
+        def labels(self) -> list[str]:
+            return tagger.labels()
+
+        def predict(self, batch: list[list[str]]) -> list[list[tuple[str, float]]]:
+            tagged = tagger.predict(batch)
+            out = []
+            for words_, tags in zip(batch, tagged, strict=True):
+                tags = list(tags)
+                for i, j in org_spans(words_):
+                    labels = [t[0] for t in tags[i:j]]
+                    inside_ok = all(lab == "O" or lab.endswith("ORG") or lab.endswith("LOC")
+                                    or lab.endswith("MISC") for lab in labels)
+                    before = i > 0 and tags[i - 1][0].startswith(("B-", "I-")) \
+                        and labels[0].startswith("I-")
+                    after = j < len(tags) and tags[j][0].startswith("I-")
+                    if inside_ok and not before and not after:
+                        tags[i:j] = [("B-ORG", 1.0)] + [("I-ORG", 1.0)] * (j - i - 1)
+                out.append(tags)
+            return out
+
+    return _Wrapped()
+
+
+# ----------------------------------------------------------------------------- names
+
+
+_TRANSLIT = dict(zip(
+    "ابتثجحخدذرزسشصضطظعغفقكلمنهويءةىأإآؤئ",
+    ["a", "b", "t", "th", "j", "h", "kh", "d", "dh", "r", "z", "s", "sh", "s", "d", "t", "z",
+     "", "gh", "f", "q", "k", "l", "m", "n", "h", "w", "y", "", "a", "a", "a", "a", "a", "w",
+     "y"], strict=True))
+
+
+def transliterate(text: str) -> str:
+    """A rough ASCII rendering of an Arabic name for ids and English labels (consonants and
+    long vowels; no attempt at short vowels).
+
+    >>> transliterate("حميدتي")
+    'hmydty'
+    """
+    out = "".join(_TRANSLIT.get(ch, ch if ch.isascii() and ch.isalnum() else " ")
+                  for ch in text)
+    return " ".join(out.split())
+
+
+def discovered_id(key: str) -> str:
+    """Stable id of a discovered actor from its canonical match key: ``d_`` + slug + 4 hex
+    digits of its SHA-1 (so two names with the same slug never share an id).
+
+    >>> discovered_id("عبد الفتاح البرهان")
+    'd_bd_alftah_albrhan_4003'
+    """
+    slug = "_".join(transliterate(key).lower().split())[:28].strip("_") or "x"
+    digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:4]
+    return f"d_{slug}_{digest}"
+
+
+@dataclass
+class _Group:
+    kind: str  # person | org
+    forms: dict[tuple[str, ...], str] = field(default_factory=dict)  # key tokens -> as written
+    count: int = 0
+    armed: bool = False
+
+    @property
+    def canonical(self) -> tuple[str, ...]:
+        return max(self.forms, key=lambda k: (len(k), len("".join(k)), k))
+
+
+def _strip_first(tokens: list[str], keys: list[str], clitics: tuple[str, ...],
+                 keep: set[str]) -> tuple[list[str], list[str]]:
+    """Drop a proclitic of ``clitics`` from the first word (stem of 3 letters or more)."""
+    if not keys:
+        return tokens, keys
+    first = keys[0]
+    for cand in clitic_candidates(first)[1:]:
+        prefix = first[:len(first) - len(cand)]
+        if cand.startswith("ال") and not first.startswith("ال"):
+            continue  # «للجيش» -> «الجيش»: the article is not written, keep the word as is
+        if prefix and all(ch in clitics for ch in prefix) and len(cand) >= 3 \
+                and (cand in keep or not keep):
+            raw = tokens[0][len(tokens[0]) - len(cand):] if len(tokens[0]) >= len(cand) else cand
+            return [raw, *tokens[1:]], [cand, *keys[1:]]
+    return tokens, keys
+
+
+# Given names too common to stand for one person when written alone.
+_COMMON = """محمد أحمد احمد علي عبد الله عبد الرحمن حسن حسين عمر خالد إبراهيم يوسف مصطفى محمود
+سالم سعيد صالح عثمان موسى عيسى يحيى إسماعيل جمال كمال فيصل عادل ناصر حمزة طارق""".split()
+_COMMON_K = {match_key(w) for w in _COMMON} | {"عبد الله", "عبد الرحمن"}
+_UNIT_PREFIX = {"عبد", "ابو", "ابي", "ابا", "ابن", "بن", "بنت", "ام", "ال", "آل", "ذو", "ذي"}
+
+
+def _units(keys: list[str], toks: list[str]) -> tuple[list[str], list[str]]:
+    """Name units: «عبد الفتاح», «أبو محمد», «بن فرحان» are one unit each, so «عبد الله»
+    is one given name, not a full name.
+
+    >>> _units(["عبد", "الله", "ديوب"], ["عبد", "الله", "ديوب"])[0]
+    ['عبد الله', 'ديوب']
+    """
+    out_k: list[str] = []
+    out_t: list[str] = []
+    i = 0
+    while i < len(keys):
+        if keys[i] in _UNIT_PREFIX and i + 1 < len(keys):
+            out_k.append(f"{keys[i]} {keys[i + 1]}")
+            out_t.append(f"{toks[i]} {toks[i + 1]}")
+            i += 2
+        else:
+            out_k.append(keys[i])
+            out_t.append(toks[i])
+            i += 1
+    return out_k, out_t
+
+
+def _name_form(surface: str, label: str, titles: dict) -> tuple[list[str], list[str]]:
+    toks = [surface[a:b] for a, b in word_spans(surface)]
+    toks = [t for t in toks if _is_word(t)]
+    keys = [match_key(t) for t in toks]
+    start = _skip_titles(keys, 0, titles) if label == "PERS" else 0
+    toks, keys = toks[start:], keys[start:]
+    if label == "PERS":
+        toks, keys = _strip_first(toks, keys, _CONJ, set())
+    else:
+        toks, keys = _strip_first(toks, keys, _PREP, _HEAD_I | _HEAD_D)
+    return toks, keys
+
+
+def _introduced_alias(text: str, after: int) -> tuple[str, int, int] | None:
+    """An alias introduced right after offset ``after`` of ``text``: «المعروف بحميدتي»,
+    «الملقب بـ أبي خولة», «(إيغاد)». Returns ``(alias, start, end)`` or None."""
+    spans = word_spans(text[after:])
+    toks = [text[after + a:after + b] for a, b in spans]
+    k = 0
+    if k < len(toks) and toks[k] in ("،", ","):
+        k += 1
+    if k + 1 < len(toks) and match_key(toks[k]) == "في" and _is_word(toks[k + 1]):
+        # «بعثة الاتحاد الأفريقي في الصومال (أتميس)»: a place between name and abbreviation
+        later = next((x for x in range(k + 1, min(k + 4, len(toks))) if toks[x] == "("), None)
+        if later is not None and all(_is_word(t) for t in toks[k + 1:later]):
+            k = later
+    if k < len(toks) and toks[k] == "(":
+        end = next((x for x in range(k + 1, min(k + 5, len(toks))) if toks[x] == ")"), None)
+        if end is None or end == k + 1 or not all(_is_word(t) for t in toks[k + 1:end]):
+            return None
+        a, b = after + spans[k + 1][0], after + spans[end - 1][1]
+        return text[a:b], a, b
+    if k < len(toks) and match_key(toks[k]) in _ALIAS_K:
+        k += 1
+        if k < len(toks) and toks[k] in ("ب", "بـ", "باسم"):
+            k += 1
+            first_start = after + spans[k][0] if k < len(toks) else None
+        elif k < len(toks) and toks[k].startswith("ب") and len(toks[k]) > 3:
+            first_start = after + spans[k][0] + 1
+            if text[first_start] == "ـ":
+                first_start += 1
+        else:
+            return None
+        if first_start is None or not _is_word(toks[k]):
+            return None
+        last = k
+        if match_key(text[first_start:after + spans[k][1]]) in _KUNYA and k + 1 < len(toks) \
+                and _is_word(toks[k + 1]):
+            last = k + 1
+        b = after + spans[last][1]
+        return text[first_start:b], first_start, b
+    return None
+
+
+# ----------------------------------------------------------------------------- grouping
+
+
+def _dictionary_keys(index: Any) -> set[tuple[str, ...]]:
+    keys = set()
+    for aliases in index.by_first.values():
+        for alias in aliases:
+            keys.add(alias.tokens)
+    return keys
+
+
+def discover_actors(resolved: pd.DataFrame, sentences: pd.DataFrame,
+                    actors: pd.DataFrame | str | Path | None = None) -> pd.DataFrame:
+    """Group the unresolved PERS and ORG mentions of ``resolved`` (over the whole corpus)
+    into discovered actors, by the rules of the module docstring. Returns a table in the
+    ``data/actors.csv`` format plus ``origin`` (``discovered``), ``scope`` (empty),
+    ``mentions`` and ``example`` (the first sentence that names the actor).
+    """
+    actors, index = _index_for(actors)
+    titles = _title_keys(load_titles())
+    known = _dictionary_keys(index)
+    states = {a.tokens[0]: a.actor_ids[0] for aliases in index.by_first.values()
+              for a in aliases if len(a.tokens) == 1 and len(a.actor_ids) == 1
+              and index.types.get(a.actor_ids[0]) == "state"}
+    text_of = {(s.article_id, s.sent_id): (int(s.start), str(s.text))
+               for s in sentences.itertuples(index=False)}
+    rest = resolved[resolved["actor_id"].isna() & resolved["label"].isin(["PERS", "ORG"])
+                    & (resolved["rule"] != "ambiguous")]
+    persons: list[_Group] = []
+    orgs: dict[tuple[str, ...], _Group] = {}
+    singles: list[tuple[tuple[str, ...], str]] = []
+    examples: dict[tuple[str, ...], str] = {}
+    pending_alias: list[tuple[tuple[str, ...], str, str]] = []  # (owner key, alias, label)
+
+    for m in rest.itertuples(index=False):
+        toks, keys = _name_form(str(m.surface), str(m.label), titles)
+        if not keys or tuple(keys) in known or all(len(k) < 2 for k in keys):
+            continue
+        if not _head_kind(keys[0]) and all(any((c,) in known for c in clitic_candidates(k))
+                                           for k in keys):
+            continue  # «تركي روسي»: every word is one the dictionary already reads
+        if m.label == "PERS":
+            keys, toks = _units(keys, toks)
+        key = tuple(keys)
+        examples.setdefault(key, text_of.get((m.article_id, m.sent_id), (0, ""))[1])
+        if m.label == "PERS":
+            if len(keys) == 1:
+                if len(keys[0]) >= 3:
+                    singles.append((key, toks[0]))
+            else:
+                persons.append(_Group("person", {key: " ".join(toks)}, 1))
+        else:
+            if len(keys) == 1 and (_head_kind(keys[0]) or len(keys[0]) < 3):
+                continue
+            if " ".join(keys) in _GENERIC_BODIES:
+                continue
+            group = orgs.setdefault(key, _Group("org", {key: " ".join(toks)}))
+            group.count += 1
+            group.armed = group.armed or keys[0] in _ARMED_K
+        start, text = text_of.get((m.article_id, m.sent_id), (0, ""))
+        alias = _introduced_alias(text, int(m.end) - start) if text else None
+        if alias and match_key(alias[0]) and tuple(match_key(alias[0]).split()) not in known:
+            pending_alias.append((key, alias[0], str(m.label)))
+
+    # persons: longest full names first; a shorter one joins a longer one containing it
+    merged: list[_Group] = []
+    for group in sorted(persons, key=lambda g: (-len(g.canonical), g.canonical)):
+        key = group.canonical
+        home = next((h for h in merged for f in [h.canonical]
+                     if f[-1] == key[-1] and any(f[x:x + len(key)] == key
+                                                 for x in range(len(f) - len(key) + 1))), None)
+        if home is None:
+            merged.append(group)
+        else:
+            home.forms.update(group.forms)
+            home.count += group.count
+    # introduced aliases join their owner
+    for owner, alias, label in pending_alias:
+        akey = tuple(match_key(alias).split())
+        if label == "PERS":
+            akey = tuple(_units(list(akey), list(akey))[0])
+        pool = merged if label == "PERS" else list(orgs.values())
+        home = next((g for g in pool if owner in g.forms), None)
+        if home is not None and akey not in home.forms:
+            home.forms[akey] = alias
+        if home is not None and label != "PERS" and orgs.get(akey) not in (None, home):
+            other = orgs.pop(akey)  # «إيغاد» named alone elsewhere: the same body
+            home.forms.update(other.forms)
+            home.count += other.count
+    # one-word person names: join the single person whose first or last name they are
+    by_name: dict[str, list[_Group]] = defaultdict(list)
+    for g in merged:
+        for f in list(g.forms):
+            if len(f) > 1:
+                for part in {f[-1]} if f[0] in _COMMON_K else {f[0], f[-1]}:
+                    if g not in by_name[part]:
+                        by_name[part].append(g)
+            else:
+                by_name[f[0]].append(g)
+    for key, written in singles:
+        if key[0] in _COMMON_K:  # «عبد الله» alone is nobody in particular
+            continue
+        cands = {id(g): g for c in clitic_candidates(key[0]) for g in by_name.get(c, [])}
+        if len(cands) == 1:
+            home = next(iter(cands.values()))
+            stem = next(c for c in clitic_candidates(key[0]) if home in by_name.get(c, []))
+            home.forms.setdefault((stem,), written[len(written) - len(stem):]
+                                  if len(written) >= len(stem) else stem)
+            home.count += 1
+        elif not cands:
+            stripped_toks, stripped = _strip_first([written], list(key), _CONJ, set())
+            group = _Group("person", {tuple(stripped): stripped_toks[0]}, 1)
+            merged.append(group)
+            by_name[stripped[0]].append(group)
+    # organisations: a name with a head noun absorbs the same name without it
+    org_groups: list[_Group] = []
+    for key in sorted(orgs, key=lambda k: (-len(k), k)):
+        group = orgs[key]
+        home = next((h for h in org_groups if any(f[1:] == key and _head_kind(f[0])
+                                                  for f in h.forms)), None)
+        if home is None:
+            org_groups.append(group)
+        else:
+            home.forms.update(group.forms)
+            home.count += group.count
+            home.armed = home.armed or group.armed
+
+    rows = []
+    for group in [*merged, *org_groups]:
+        canon = group.canonical
+        ckey = " ".join(canon)
+        others = [w for k, w in sorted(group.forms.items()) if k != canon]
+        surname = ""
+        if group.kind == "person" and len(canon) > 1:
+            surname = group.forms[canon].split()[-1]
+        elif group.kind == "org" and canon[0] in ("الجيش", "الحكومه") and len(canon) == 2:
+            surname = group.forms[canon].split()[0]  # «الجيش» alone in the same article
+        kind = ("person" if group.kind == "person" else
+                "armed_group" if group.armed else "organization")
+        # «الجيش السوداني»: a body named with a state's nisba belongs to that state
+        country = "" if group.kind == "person" else next(
+            (states[c] for k in canon for c in clitic_candidates(k) if c in states), "")
+        rows.append({
+            "actor_id": discovered_id(ckey), "name_en": transliterate(group.forms[canon]).title(),
+            "name_ar": group.forms[canon], "type": kind,
+            "aliases_ar": "|".join(dict.fromkeys(others)), "nisba_ar": "",
+            "surname_ar": surname, "side": "", "affiliation": "", "metonymy_of": "",
+            "ambiguous": False, "description_en": "discovered in the analysed texts",
+            "source": "", "scope": country, ORIGIN_COLUMN: DISCOVERED,
+            "mentions": group.count,
+            "example": next((examples[k] for k in group.forms if k in examples), ""),
+        })
+    table = pd.DataFrame(rows, columns=[*ACTOR_COLUMNS, ORIGIN_COLUMN, "mentions", "example"])
+    return table.drop_duplicates("actor_id").reset_index(drop=True)
+
+
+def _dictionary_with_origin(actors: pd.DataFrame) -> pd.DataFrame:
+    table = actors.copy()
+    if ORIGIN_COLUMN not in table.columns:
+        table[ORIGIN_COLUMN] = "dictionary"
+    if "scope" not in table.columns:
+        table["scope"] = ""
+    return table
+
+
+def extend_actors(actors: pd.DataFrame, discovered: pd.DataFrame) -> pd.DataFrame:
+    """The dictionary (``origin`` dictionary) followed by the discovered rows (``origin``
+    discovered), without the bookkeeping columns ``mentions`` and ``example``. Discovered
+    rows are not validated like ``data/actors.csv`` (they have no source URL)."""
+    base = _dictionary_with_origin(actors)
+    extra = discovered.drop(columns=[c for c in ("mentions", "example")
+                                     if c in discovered.columns])
+    extra = extra[~extra["actor_id"].isin(set(base["actor_id"]))]
+    table = pd.concat([base, extra], ignore_index=True)
+    table["ambiguous"] = table["ambiguous"].astype(bool)
+    return table.fillna("")
+
+
+def _trim_patterns(mentions: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame | None:
+    """Cut pattern mentions before the first word of a discovered person's name («حكومة
+    إقليم كردستان مسرور» -> «حكومة إقليم كردستان»); None when nothing changes."""
+    people = found[found["type"] == "person"]
+    starts = {match_key(name.split()[0]) for cell in people["name_ar"].tolist()
+              + people["aliases_ar"].tolist() for name in str(cell).split("|")
+              if len(name.split()) > 1}
+    starts -= _COMMON_K
+    if not starts:
+        return None
+    table, changed = mentions.copy(), False
+    for i, m in zip(table.index, table.itertuples(index=False), strict=True):
+        if m.model != PATTERN_MODEL:
+            continue
+        spans = word_spans(str(m.surface))
+        cut = next((x for x in range(2, len(spans))
+                    if match_key(str(m.surface)[spans[x][0]:spans[x][1]]) in starts), None)
+        if cut is not None:
+            table.at[i, "surface"] = str(m.surface)[:spans[cut - 1][1]]
+            table.at[i, "end"] = int(m.start) + spans[cut - 1][1]
+            changed = True
+    return table if changed else None
+
+
+def discover_and_resolve(mentions: pd.DataFrame, sentences: pd.DataFrame,
+                         actors: pd.DataFrame | str | Path | None = None, *,
+                         metonymy: bool = False) -> pd.DataFrame:
+    """Resolve ``mentions`` with the dictionary and the actors discovered in the corpus
+    (steps 1-4 of the module docstring). Returns ``schema.RESOLVED_MENTIONS`` rows; the
+    discovered actors' rows are in ``result.attrs["discovered_actors"]``, and
+    :func:`with_discovered` rebuilds the full actor table from the result."""
+    actors = load_actors(actors) if actors is None or isinstance(actors, (str, Path)) else actors
+    with_patterns = extend_person_nisba(add_pattern_mentions(mentions, sentences), sentences,
+                                        actors)
+    first = resolve_mentions(with_patterns, sentences, actors, metonymy=metonymy)
+    found = discover_actors(first, sentences, actors)
+    trimmed = _trim_patterns(with_patterns, found)
+    if trimmed is not None:  # a pattern ran into a person's name: discover again without it
+        with_patterns = trimmed
+        first = resolve_mentions(with_patterns, sentences, actors, metonymy=metonymy)
+        found = discover_actors(first, sentences, actors)
+    if found.empty:
+        first.attrs["discovered_actors"] = found
+        return first
+    table = extend_actors(actors, found)
+    second = resolve_mentions(with_patterns, sentences, table, metonymy=metonymy)
+    second.attrs["discovered_actors"] = found[found["actor_id"].isin(set(second["actor_id"]))]
+    return second
+
+
+def with_discovered(actors: pd.DataFrame, resolved: pd.DataFrame) -> pd.DataFrame:
+    """The actor table for the later stages: the dictionary plus every discovered actor of
+    ``resolved`` (taken from ``resolved.attrs["discovered_actors"]``), with an ``origin``
+    column (dictionary / discovered).
+
+    >>> table = with_discovered(load_actors(), pd.DataFrame(columns=["actor_id"]))
+    >>> set(table["origin"])
+    {'dictionary'}
+    """
+    found = resolved.attrs.get("discovered_actors")
+    if found is None:  # the attrs were lost on the way (a copy, a concat): rebuild the rows
+        found = _rows_from_mentions(resolved)
+    if len(found) == 0:
+        return _dictionary_with_origin(actors)
+    return extend_actors(actors, found)
+
+
+def _rows_from_mentions(resolved: pd.DataFrame) -> pd.DataFrame:
+    """Minimal discovered rows from the ``d_`` ids of a resolved table: the longest surface
+    as name, the model label as type."""
+    if "actor_id" not in resolved.columns:
+        return pd.DataFrame(columns=[*ACTOR_COLUMNS, ORIGIN_COLUMN])
+    ids = resolved["actor_id"].dropna().astype(str)
+    rows = []
+    for actor, group in resolved.loc[ids[ids.str.startswith("d_")].index].groupby("actor_id"):
+        name = max(group["surface"].astype(str), key=lambda x: (len(x.split()), len(x)))
+        label = Counter(group["label"]).most_common(1)[0][0]
+        rows.append({c: "" for c in ACTOR_COLUMNS} | {
+            "actor_id": actor, "name_ar": name, "name_en": transliterate(name).title(),
+            "type": "person" if label == "PERS" else "organization", "ambiguous": False,
+            "description_en": "discovered in the analysed texts", ORIGIN_COLUMN: DISCOVERED})
+    return pd.DataFrame(rows, columns=[*ACTOR_COLUMNS, ORIGIN_COLUMN])
+
+
+def suggest_actors(analysis_or_tables: Any, path: str | Path | None = None) -> pd.DataFrame:
+    """The discovered actors as rows in the ``data/actors.csv`` format, most mentioned
+    first, with ``mentions`` and an ``example`` sentence, for a student to review and pass
+    back with ``--actors``. ``analysis_or_tables``: an :class:`helpers.pipeline.Analysis`
+    (its actor table with ``origin`` discovered, its resolved mentions and sentences), or a
+    resolved-mentions table from :func:`discover_and_resolve`. Writes a UTF-8 CSV when
+    ``path`` is given.
+
+    The ids lose their ``d_`` prefix (they become the student's own). Review each row: fix
+    ``name_en``, check the ``type``, delete rows that are not actors, add a ``source`` URL
+    (required by :func:`helpers.actors.load_actors`), then append the rows to a copy of
+    ``data/actors.csv`` and re-run with ``--actors my_actors.csv``.
+    """
+    resolved = getattr(analysis_or_tables, "resolved", analysis_or_tables)
+    table = getattr(analysis_or_tables, "actors", None)
+    if table is not None and ORIGIN_COLUMN in table.columns:
+        found = table[table[ORIGIN_COLUMN] == DISCOVERED].copy()
+    else:
+        found = resolved.attrs.get("discovered_actors") if hasattr(resolved, "attrs") else None
+        found = pd.DataFrame(columns=ACTOR_COLUMNS) if found is None else found.copy()
+    columns = [*ACTOR_COLUMNS, "mentions", "example"]
+    if found.empty:
+        out = pd.DataFrame(columns=columns)
+    else:
+        known = resolved[resolved["actor_id"].isin(set(found["actor_id"]))]
+        counts = Counter(known["actor_id"])
+        sentences = getattr(analysis_or_tables, "sentences", None)
+        if sentences is not None and len(known):
+            text = {(s.article_id, s.sent_id): str(s.text)
+                    for s in sentences.itertuples(index=False)}
+            first = known.drop_duplicates("actor_id")
+            examples = {a: text.get((art, sid), "") for a, art, sid in
+                        zip(first["actor_id"], first["article_id"], first["sent_id"],
+                            strict=True)}
+            found["example"] = found["actor_id"].map(examples)
+        if "example" not in found.columns:
+            found["example"] = ""
+        found["mentions"] = found["actor_id"].map(counts).fillna(0).astype(int)
+        found["actor_id"] = found["actor_id"].str.replace(r"^d_", "", regex=True)
+        found["ambiguous"] = "false"
+        out = found.sort_values(["mentions", "actor_id"], ascending=[False, True],
+                                kind="stable").reindex(columns=columns).fillna("")
+        out = out.reset_index(drop=True)
+    if path is not None:
+        out.to_csv(path, index=False, encoding="utf-8")
+    return out
