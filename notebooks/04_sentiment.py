@@ -61,7 +61,7 @@ setup("04_sentiment")
 actors = load_actors()
 articles = load_corpus()
 sentences = split_sentences(articles)
-mentions, resolved, ner_model = tag_and_resolve(sentences, actors=actors, metonymy=True)
+mentions, resolved, ner_model, actors = tag_and_resolve(sentences, actors=actors, metonymy=True)
 print(f"{len(articles)} article(s), {len(sentences)} sentences, {len(mentions)} NER mentions "
       f"(model {ner_model})")
 print(f"{resolved['actor_id'].notna().sum()} actor mentions of {resolved['actor_id'].nunique()} "
@@ -176,8 +176,8 @@ print(save_fig("actor_sentiment_seed", ax.figure))
 # NBVAL_CHECK_OUTPUT
 chronology = load_corpus(DATA_DIR / "chronology" / "libya_2019_2021.jsonl")
 chron_sentences = split_sentences(chronology)
-_, chron_resolved, _ = tag_and_resolve(chron_sentences, actors=actors, metonymy=True,
-                                     progress=False)
+_, chron_resolved, _, chron_actors = tag_and_resolve(chron_sentences, actors=load_actors(),
+                                                    metonymy=True, progress=False)
 chron_sentiment = score_mentions(chron_resolved, chron_sentences)
 chron_summary = aggregate_sentiment(chron_sentiment)
 print(f"{len(chronology)} briefs, {len(chron_sentences)} sentences, {len(chron_sentiment)} actor mentions")
@@ -185,7 +185,7 @@ print(chron_sentiment["label"].value_counts().to_dict())
 
 
 # %%
-ax = plot_actor_sentiment(chron_summary, actors, top=15,
+ax = plot_actor_sentiment(chron_summary, chron_actors, top=15,
                           title="Sentiment toward actors in the chronology, 2019–2021 (bundled lexicon)")
 print(save_fig("actor_sentiment_chronology", ax.figure))
 

@@ -51,7 +51,7 @@ setup("05_stance")
 actors = load_actors()
 articles = load_corpus()
 sentences = split_sentences(articles)
-mentions, resolved, ner_model = tag_and_resolve(sentences, actors=actors, metonymy=True)
+mentions, resolved, ner_model, actors = tag_and_resolve(sentences, actors=actors, metonymy=True)
 print(f"{len(sentences)} sentences, {resolved['actor_id'].notna().sum()} actor mentions "
       f"(NER model {ner_model})")
 

@@ -125,10 +125,13 @@ def test_a_bad_input_is_reported_and_the_rest_completes(tmp_path):
 
 
 @pytest.mark.slow
-def test_dask_and_local_engines_agree_on_200_articles(tmp_path):
+def test_dask_and_local_engines_agree_on_200_articles(tmp_path, monkeypatch):
     pytest.importorskip("dask.distributed")
     source = synthetic_archive(200, tmp_path / "200.jsonl", seed=2, sentences_per_article=(2, 4))
+    monkeypatch.setenv("ARABIC_NEWS_CACHE", str(tmp_path / "cache_local"))
     local = analyze_archive(source, tmp_path / "local", partition_size=50, progress=False)
+    # a cache of its own: the Dask workers analyse every partition themselves
+    monkeypatch.setenv("ARABIC_NEWS_CACHE", str(tmp_path / "cache_dask"))
     dask = analyze_archive(source, tmp_path / "dask", partition_size=50, engine="dask",
                            workers=2, progress=False)
     assert not dask.failed and not local.failed
@@ -152,3 +155,28 @@ def test_cli_archive_options_write_parts_tables_and_report(small_archive, tmp_pa
     with pytest.raises(SystemExit) as exit_:
         main(["analyze", str(small_archive), "--out", str(out), "--partition-size", "0"])
     assert exit_.value.code == 1
+
+
+def test_a_cached_partition_is_read_back_identical_and_options_are_in_its_key(
+        small_archive, tmp_path, monkeypatch):
+    monkeypatch.setenv("ARABIC_NEWS_CACHE", str(tmp_path / "cache"))
+    first = analyze_archive(small_archive, tmp_path / "a", partition_size=8, progress=False)
+    assert not first.failed
+    assert len(list((tmp_path / "cache" / archive.PARTITION_CACHE_STAGE).glob("*.parquet"))) \
+        == 3 * (len(archive._CACHED_TABLES) + 1)
+
+    def no_analysis(*args, **kwargs):
+        raise AssertionError("a cached partition was analysed again")
+
+    monkeypatch.setattr(archive, "analyze_rows", no_analysis)
+    again = analyze_archive(small_archive, tmp_path / "b", partition_size=8, resume=False,
+                            progress=False)
+    assert not again.failed
+    for name in archive.PART_TABLES:
+        pd.testing.assert_frame_equal(read_part_table(tmp_path / "a", name),
+                                      read_part_table(tmp_path / "b", name), obj=name)
+    pd.testing.assert_frame_equal(first.analysis.actor_table, again.analysis.actor_table)
+    # another option (or code, data, input) is another key: analysed again, here refused
+    other = analyze_archive(small_archive, tmp_path / "c", partition_size=8, progress=False,
+                            options=Options(metonymy=False))
+    assert len(other.failed) == 3 and "analysed again" in other.failed[0]["error"]

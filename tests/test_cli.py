@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import io
+import json
 import socket
 import subprocess
 import sys
+import warnings
 
 import pandas as pd
 import pytest
 
 from helpers.__main__ import main
+from helpers.models import ModelNote
 from helpers.paths import REPO_ROOT
 
 GOOD = """---
@@ -147,3 +150,34 @@ def test_help_explains_every_option_with_examples():
         assert option in text
     assert "examples:" in text and "python -m helpers analyze data/corpus --out out/" in text
     assert "exit status" in text and "urls.txt" in text
+
+
+def test_one_dated_article_gets_the_timeline_figures_and_a_useful_time_note(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _article(folder, "only.txt", 15)
+    assert main(["analyze", str(folder), "--out", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    figures = {p.stem for p in (tmp_path / "out" / "figures").glob("*.png")}
+    assert {"narrative", "event_timeline"} <= figures  # as notebook 07 draws them
+    assert "attention_over_time" not in figures  # one time bin is not a trend
+    assert "note: One dated article (2020-06-15)" in err and "two time bins" in err
+    assert "Time bins: week; 1 of 1" not in err
+
+
+def test_an_unwritable_cache_is_one_clean_note_line(tmp_path, monkeypatch, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("ARABIC_NEWS_CACHE", str(blocker / "cache"))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _article(folder, "only.txt", 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ModelNote)  # a Python warning to the user fails
+        assert main(["analyze", str(folder), "--out", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if "cannot be written" in line]
+    assert len(lines) == 1 and lines[0].startswith("note: the output cache in ")
+    assert "ARABIC_NEWS_CACHE" in lines[0] and "Warning" not in err and "warn(" not in err
+    meta = json.loads((tmp_path / "out" / "tables" / "analysis.json").read_text("utf-8"))
+    assert any("cannot be written" in note for note in meta["notes"])

@@ -13,6 +13,7 @@ import pytest
 from helpers import actors as A
 from helpers import discovery as D
 from helpers.paths import DATA_DIR
+from helpers.schema import MENTIONS
 
 SUDAN_TXT = DATA_DIR / "eval" / "actors_dev_sudan.txt"
 
@@ -61,6 +62,8 @@ def actor_of(resolved: pd.DataFrame, surface: str) -> str | None:
     ("ودعت الهيئة الحكومية للتنمية الطرفين", ["الهيئة الحكومية للتنمية"]),
     ("رحبت الحركة الشعبية لتحرير السودان بالمبادرة", ["الحركة الشعبية لتحرير السودان"]),
     ("قصف الجيش السوداني الأحياء", ["الجيش السوداني"]),
+    ("جماعة نصرة الإسلام المرتبطة بتنظيم القاعدة في الساحل",
+     ["جماعة نصرة الإسلام", "بتنظيم القاعدة"]),
     # not names: a head with a generic adjective, an indefinite nisba, a participle phrase
     ("انتشرت القوات الخاصة في المدينة", []),
     ("وصلت بعثة إيطالية إلى المدينة", []),
@@ -69,7 +72,7 @@ def actor_of(resolved: pd.DataFrame, surface: str) -> str | None:
 ])
 def test_org_spans(text, expected):
     tokens = text.split()
-    assert [" ".join(tokens[a:b]) for a, b in D.org_spans(tokens)] == expected
+    assert [" ".join(tokens[a:b]) for a, b in D.org_spans(tokens, dictionary=False)] == expected
 
 
 def test_pattern_mentions_replace_inner_model_spans_and_stop_before_a_person():
@@ -97,6 +100,101 @@ def test_org_tagger_relabels_pattern_spans():
     assert [t for t, _ in tags[0]] == ["O", "B-ORG", "I-ORG", "O"]
 
 
+# ----------------------------------------------------------------------------- span rules
+# Each rule of org_spans has a test that fails without it (the Libya regressions of the
+# head-noun patterns: spans that swallowed dictionary actors or ran over verbs and places).
+
+
+def ids_in(resolved: pd.DataFrame, sent_id: int) -> list[str]:
+    return list(resolved[resolved.sent_id == sent_id].actor_id.dropna())
+
+
+def test_rule1_a_dictionary_alias_inside_a_pattern_span_wins():
+    texts = ["ورفضت حكومة الوفاق الوطني المبادرة.",
+             "وصل مقاتلون من مجموعة فاغنر الروسية إلى الجبهات.",
+             "أعلن حفتر ساعة الصفر لقوات الجيش الوطني الليبي في كلمة متلفزة."]
+    tokens = texts[0].rstrip(".").split()
+    # the pattern alone runs over the object («المبادرة» reads like a participle) ...
+    assert [" ".join(tokens[a:b]) for a, b in D.org_spans(tokens, dictionary=False)] == [
+        "حكومة الوفاق الوطني المبادرة"]
+    # ... the dictionary cuts it: an alias that starts at the head is the dictionary's name
+    assert D.org_spans(tokens) == []
+    # unless an agreeing nisba goes on with the name: not the Security Council
+    assert D.org_spans("اجتمع مجلس الأمن القومي في بغداد".split()) == [(1, 4)]
+    sents = sentences_of(*texts)
+    out, found = D.discover_and_resolve(MENTIONS.empty(), sents)
+    assert ids_in(out, 0) == ["gna"]
+    assert ids_in(out, 1) == ["wagner", "russia"]  # the nisba is read on its own
+    assert ids_in(out, 2)[-1] == "lna"  # a force head + an actor is that actor (clitic ل)
+    assert actor_of(out, "لقوات الجيش الوطني الليبي") == "lna"
+    assert found.empty
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("وأعلنت حركة حماس مسؤوليتها عن الهجوم", "حركة حماس"),  # an attached pronoun
+    ("قالت مصادر إن جماعة بوكو حرام زرعت ألغاما", "جماعة بوكو حرام"),  # a perfect verb
+    ("قال شهود إن مقاتلي حركة حماس أطلقوا صواريخ", "حركة حماس"),  # a plural verb
+    ("وأعلنت قوات فاغنر سيطرتها على المدينة", "قوات فاغنر"),
+    ("بعد انسحاب قوات حفتر منهما ضمن اتفاق", "قوات حفتر"),  # a preposition + pronoun
+    ("تقدمت قوات حفتر جنوب طرابلس", "قوات حفتر"),  # a direction + place
+    ("قصفت قوات حفتر مطار معيتيقة", "قوات حفتر"),  # a place noun + place
+    ("وقالت هيئة تحرير الشام إنها", "هيئة تحرير الشام"),
+    ("وانتشر جيش جنوب السودان على الحدود", "جيش جنوب السودان"),  # right after the head
+])
+def test_rule2_a_chain_stops_at_words_that_cannot_be_part_of_a_name(text, expected):
+    tokens = text.split()
+    assert [" ".join(tokens[a:b]) for a, b in D.org_spans(tokens, dictionary=False)] == [
+        expected]
+
+
+def test_rule3_ids_and_names_never_keep_proclitics():
+    sents = sentences_of("وصلت والقوات الكينية إلى الحدود.", "وانسحب وليد من السباق.")
+    model = mentions_of(sents, [(1, "وليد", "PERS")])
+    out, found = D.discover_and_resolve(model, sents)
+    rows = found.set_index("name_ar")
+    kenyan = rows.loc["القوات الكينية"]  # «والقوات» without its و
+    assert kenyan.actor_id == D.discovered_id("القوات الكينيه")
+    assert kenyan.scope == "kenya" and kenyan.type == "armed_group"
+    assert actor_of(out, "والقوات الكينية") == kenyan.actor_id
+    assert "وليد" in rows.index  # a one-word name keeps a و that may be its first letter
+
+
+def test_a_generic_body_with_a_state_nisba_keeps_the_state_mention():
+    sents = sentences_of("صادق البرلمان التركي على المذكرة.",
+                         "وقالت القوات المسلحة المصرية إنها مستعدة.")
+    out, found = D.discover_and_resolve(MENTIONS.empty(), sents)
+    parliament = actor_of(out, "البرلمان التركي")
+    assert parliament.startswith("d_")
+    assert found.set_index("actor_id").loc[parliament, "scope"] == "turkey"
+    assert ids_in(out, 0) == [parliament, "turkey"]  # nested: Turkey's count is kept
+    assert "egypt" in ids_in(out, 1)
+
+
+def test_model_spans_over_a_place_or_a_known_person_are_not_discovered():
+    sents = sentences_of("وتقدمت قوات الوفاق غربي سرت.",
+                         "وقال رئيس حكومة الوفاق الوطني فائز السراج إن الحل سياسي.",
+                         "وصلت تعزيزات إلى قاعدة سيدي براني.",
+                         "ودخلت القوات مدينة بني وليد.")
+    model = mentions_of(sents, [(0, "الوفاق غربي سرت", "ORG"),
+                                (1, "الوفاق الوطني فائز السراج", "ORG"),
+                                (2, "قاعدة سيدي براني", "ORG"),
+                                (3, "وليد", "PERS")])  # a part of the town's name
+    found = D.discover_actors(A.resolve_mentions(model, sents), sents)
+    assert found.empty
+
+
+def test_scope_ignores_a_venue_and_reads_digits_as_a_name():
+    sents = sentences_of(
+        "بدأ وفدا مجلس النواب والمجلس الأعلى للدولة حوارا في بوزنيقة بالمغرب.",
+        "وانعقدت اللجنة العسكرية المشتركة 5+5 بحضور ممثلين عن مصر وتركيا.", article_id="ly")
+    iraq = sentences_of("صوت مجلس النواب في العراق على الموازنة.", article_id="iq")
+    out = A.resolve_mentions(None, pd.concat([sents, iraq], ignore_index=True))
+    assert {"hor", "hcs", "morocco"} <= set(out[out.article_id == "ly"].actor_id)
+    assert "jmc" in set(out.actor_id)
+    assert "hor" not in set(out[out.article_id == "iq"].actor_id)  # «في العراق» qualifies it
+
+
+
 # ----------------------------------------------------------------------------- grouping
 
 
@@ -119,7 +217,8 @@ def sudan_article() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def test_sudan_actors_one_each_and_never_libyan():
     sents, model = sudan_article()
-    out = D.discover_and_resolve(model, sents)
+    out, found = D.discover_and_resolve(model, sents)
+    assert not out.attrs and not found.attrs  # side outputs are returned, never hidden
     burhan = actor_of(out, "الفريق أول عبد الفتاح البرهان")
     assert burhan.startswith("d_")
     assert actor_of(out, "البرهان") == burhan
@@ -133,7 +232,8 @@ def test_sudan_actors_one_each_and_never_libyan():
     army = actor_of(out, "الجيش السوداني")
     assert army.startswith("d_") and army != "lna"
     assert actor_of(out, "الجيش") == army  # the bare head noun in the same article
-    table = D.with_discovered(A.load_actors(), out)
+    assert set(found.actor_id) == {a for a in out.actor_id.dropna() if a.startswith("d_")}
+    table = D.with_discovered(A.load_actors(), out, found)
     libyan = set(table.actor_id[table.scope == "libya"])
     assert not libyan & set(out.actor_id.dropna())
     rows = table.set_index("actor_id")
@@ -150,7 +250,7 @@ def test_namesakes_with_full_names_are_never_merged():
     )
     model = mentions_of(sents, [(0, "عبد الرحيم دقلو", "PERS"), (0, "محمد حمدان دقلو", "PERS"),
                                 (1, "دقلو", "PERS")])
-    out = D.discover_and_resolve(model, sents)
+    out, _ = D.discover_and_resolve(model, sents)
     first, second = actor_of(out, "عبد الرحيم دقلو"), actor_of(out, "محمد حمدان دقلو")
     assert first and second and first != second
     assert actor_of(out, "دقلو") is None  # both named in full: the surname stays open
@@ -161,7 +261,7 @@ def test_a_lone_surname_after_another_given_name_is_not_the_known_person():
     sents = sentences_of("قال مسرور بارزاني إن الحل ممكن.",
                          "وأكد نيجيرفان بارزاني ضرورة الحوار، ورد بارزاني على الأسئلة.")
     model = mentions_of(sents, [(0, "مسرور بارزاني", "PERS")])
-    out = D.discover_and_resolve(model, sents)
+    out, _ = D.discover_and_resolve(model, sents)
     masrour = actor_of(out, "مسرور بارزاني")
     second = out[(out.sent_id == 1) & (out.actor_id == masrour)]
     assert list(second.surface) == ["بارزاني"]  # «ورد بارزاني», not «نيجيرفان بارزاني»
@@ -174,11 +274,11 @@ def test_grouping_across_articles_and_stable_ids():
     sents = pd.concat([one, two], ignore_index=True)
     model = pd.concat([mentions_of(one, [(0, "الرئيس حسن شيخ محمود", "PERS")]),
                        mentions_of(two, [(0, "شيخ محمود", "PERS")])], ignore_index=True)
-    out = D.discover_and_resolve(model, sents)
+    out, _ = D.discover_and_resolve(model, sents)
     ids = set(out[out.surface.str.contains("شيخ محمود")].actor_id)
     assert len(ids) == 1
-    reverse = D.discover_and_resolve(model.iloc[::-1].reset_index(drop=True),
-                                     sents.iloc[::-1].reset_index(drop=True))
+    reverse, _ = D.discover_and_resolve(model.iloc[::-1].reset_index(drop=True),
+                                        sents.iloc[::-1].reset_index(drop=True))
     assert set(reverse[reverse.surface.str.contains("شيخ محمود")].actor_id) == ids
     assert re.match(r"^d_[a-z0-9_]+_[0-9a-f]{4}$", next(iter(ids)))
 
@@ -188,7 +288,7 @@ def test_nisba_after_a_name_is_a_family_name_not_a_state():
                          "وقال السوداني إن حكومته ستكافح الفساد.",
                          "وانتقد الجيش السوداني القرار.")
     model = mentions_of(sents, [(0, "محمد شياع", "PERS")])
-    out = D.discover_and_resolve(model, sents)
+    out, _ = D.discover_and_resolve(model, sents)
     person = actor_of(out, "محمد شياع السوداني")
     assert person.startswith("d_")
     said = out[(out.sent_id == 1) & (out.surface == "السوداني")]
@@ -235,9 +335,9 @@ def test_scope_is_validated():
 
 def test_suggest_actors_rows_load_back_as_a_dictionary(tmp_path: Path):
     sents, model = sudan_article()
-    out = D.discover_and_resolve(model, sents)
+    out, found = D.discover_and_resolve(model, sents)
     path = tmp_path / "suggested.csv"
-    rows = D.suggest_actors(out, path)
+    rows = D.suggest_actors(out, path, discovered=found)
     assert path.is_file() and len(rows) >= 4
     assert list(rows.columns[:len(A.ACTOR_COLUMNS)]) == A.ACTOR_COLUMNS
     assert rows.mentions.is_monotonic_decreasing
@@ -260,9 +360,10 @@ def test_sudan_paragraph_through_the_bundled_pipeline():
     loaded = load_corpus(SUDAN_TXT)
     articles = loaded[0] if isinstance(loaded, tuple) else loaded
     assert articles.title.iloc[0] and articles.date.notna().all()
-    _, resolved, _ = tag_and_resolve(split_sentences(articles), models="bundled",
-                                     progress=False)
-    table = D.with_discovered(A.load_actors(), resolved)
+    _, resolved, _, table = tag_and_resolve(split_sentences(articles), models="bundled",
+                                            progress=False)
+    assert set(table.actor_id[table.origin == "discovered"]) == {
+        a for a in resolved.actor_id.dropna() if a.startswith("d_")}
     names = dict(zip(table.actor_id, table.name_ar, strict=True))
     found = resolved.dropna(subset=["actor_id"])
     by_name = found.groupby(found.actor_id.map(names)).surface.agg(set)
@@ -299,19 +400,18 @@ def test_discovered_actors_reach_the_stance_table():
                          "ورحب محمد حمدان دقلو بالوساطة السعودية.")
     model = mentions_of(sents, [(0, "عبد الفتاح البرهان", "PERS"),
                                 (1, "محمد حمدان دقلو", "PERS")])
-    resolved = D.discover_and_resolve(model, sents)
-    table = D.with_discovered(A.load_actors(), resolved)
+    resolved, found = D.discover_and_resolve(model, sents)
+    table = D.with_discovered(A.load_actors(), resolved, found)
     stance = extract_stance(resolved, sents, actors=table)
     actors_in_edges = set(stance.source_actor) | set(stance.target_actor)
     assert any(a.startswith("d_") for a in actors_in_edges)
     assert actor_of(resolved, "عبد الفتاح البرهان") in actors_in_edges
 
 
-def test_with_discovered_rebuilds_rows_when_attrs_are_lost():
+def test_with_discovered_rebuilds_rows_without_the_discovered_table():
     sents, model = sudan_article()
-    out = D.discover_and_resolve(model, sents)
-    copy = pd.DataFrame(out.to_dict("records"))  # attrs gone
-    assert not copy.attrs
+    out, _ = D.discover_and_resolve(model, sents)
+    copy = pd.DataFrame(out.to_dict("records"))  # as read back from a file
     table = D.with_discovered(A.load_actors(), copy)
     ids = {a for a in out.actor_id.dropna() if a.startswith("d_")}
     rebuilt = table[table.origin == "discovered"]

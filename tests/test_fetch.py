@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from helpers import fetch
-from helpers.corpus import get_load_report
+from helpers.corpus import split_report
 from helpers.schema import ARTICLES
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html"
@@ -93,7 +93,7 @@ def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
 def test_extracts_title_date_and_text_without_the_script(server, tmp_path, waits):
     url = f"{server}/ar/news_with_script.html"
-    articles = fetch.fetch_urls([url], cache_dir=tmp_path, delay=0)
+    articles, report = fetch.fetch_urls([url], cache_dir=tmp_path, delay=0)
     assert list(articles.columns)[: len(ARTICLES.columns)] == ARTICLES.columns
     row = articles.iloc[0]
     assert row["title"].startswith("الجزائر تستضيف اجتماعا لدول جوار ليبيا")
@@ -102,35 +102,35 @@ def test_extracts_title_date_and_text_without_the_script(server, tmp_path, waits
     assert "trackerQueue" not in row["text"] and "برنامج_التتبع" not in row["text"]
     assert "الأكثر قراءة" not in row["text"]  # the sidebar is not main text
     assert row["url"] == url and row["kind"] == "article"
-    assert get_load_report(articles).empty
+    assert report.empty and not articles.attrs  # the report is returned, not hidden
     assert _Handler.log == [("/ar/news_with_script.html", fetch.DEFAULT_USER_AGENT)]
 
 
 def test_same_article_as_loading_the_saved_page(server, tmp_path, waits):
     from helpers.corpus import load_corpus
 
-    fetched = fetch.fetch_urls([f"{server}/news_with_script.html"], cache_dir=tmp_path, delay=0)
+    fetched, _ = fetch.fetch_urls([f"{server}/news_with_script.html"], cache_dir=tmp_path, delay=0)
     saved = load_corpus(FIXTURES / "news_with_script.html")
     for column in ("title", "date", "raw_text", "text"):
         assert fetched.iloc[0][column] == saved.iloc[0][column]
 
 
 def test_page_without_date_gets_nat_and_a_note(server, tmp_path, waits):
-    articles = fetch.fetch_urls([f"{server}/news_no_date.html"], cache_dir=tmp_path, delay=0)
+    articles, report = fetch.fetch_urls([f"{server}/news_no_date.html"], cache_dir=tmp_path, delay=0)
     row = articles.iloc[0]
     assert pd.isna(row["date"]) and row["date_precision"] is None
     assert "no date" in row["date_note"]
     assert "سرت" in row["text"]
-    report = get_load_report(articles)  # a note on an analysed page, not a skip
-    assert report["file"].tolist() == [row["url"]] and _skipped(articles).empty
+    # a note on an analysed page, not a skip
+    assert report["file"].tolist() == [row["url"]] and _skipped(report).empty
 
 
 def test_cache_hit_makes_no_second_request(server, tmp_path, waits):
     url = f"{server}/news_with_script.html"
-    first = fetch.fetch_urls([url], cache_dir=tmp_path, delay=0)
+    first, _ = fetch.fetch_urls([url], cache_dir=tmp_path, delay=0)
     assert fetch.page_cache_path(url, tmp_path).is_file()
     assert len(_Handler.log) == 1
-    second = fetch.fetch_urls([url], cache_dir=tmp_path, delay=0)
+    second, _ = fetch.fetch_urls([url], cache_dir=tmp_path, delay=0)
     assert len(_Handler.log) == 1
     pd.testing.assert_frame_equal(first, second)
 
@@ -142,36 +142,35 @@ def test_default_cache_is_under_the_project_cache(monkeypatch, tmp_path):
     assert len(path.stem) == 64
 
 
-def _skipped(articles: pd.DataFrame) -> pd.DataFrame:
+def _skipped(report: pd.DataFrame) -> pd.DataFrame:
     """The rows of the load report that skipped an input (others note a change)."""
-    report = get_load_report(articles)
-    return report[report["action"].str.contains("skip")].reset_index(drop=True)
+    return split_report(report)[0]
 
 
 @pytest.mark.parametrize("path", ["/flaky/news_with_script.html", "/rate/news_with_script.html"])
 def test_retries_a_busy_server_with_backoff(server, tmp_path, waits, path):
-    articles = fetch.fetch_urls([server + path], cache_dir=tmp_path, delay=1.0, retries=2)
-    assert len(articles) == 1 and _skipped(articles).empty
+    articles, report = fetch.fetch_urls([server + path], cache_dir=tmp_path, delay=1.0, retries=2)
+    assert len(articles) == 1 and _skipped(report).empty
     assert [p for p, _ in _Handler.log] == [path] * 2
     assert waits == [1.0]  # back-off before the second attempt, none before the first
 
 
 def test_gives_up_after_the_retries_and_says_so(server, tmp_path, waits):
     good = f"{server}/news_no_date.html"
-    articles = fetch.fetch_urls([f"{server}/down/news_with_script.html", good],
+    articles, report = fetch.fetch_urls([f"{server}/down/news_with_script.html", good],
                                 cache_dir=tmp_path, delay=0.75, retries=2)
     assert articles["url"].tolist() == [good]
     assert [p for p, _ in _Handler.log] == ["/down/news_with_script.html"] * 3 + [
         "/news_no_date.html"]
     assert waits == [0.75, 1.5, 0.75]  # back-off doubles; then the pause before the next page
-    problem = _skipped(articles)["problem"].iloc[0]
+    problem = _skipped(report)["problem"].iloc[0]
     assert "kept answering HTTP 503 after 3 attempts" in problem and "try again later" in problem
 
 
 @pytest.mark.parametrize("asked, waited", [(7, 7.0), (3600, fetch.MAX_RETRY_AFTER)])
 def test_retry_after_is_honoured_but_capped(server, tmp_path, waits, asked, waited):
     path = f"/later/{asked}/news_with_script.html"
-    articles = fetch.fetch_urls([server + path], cache_dir=tmp_path, delay=0, retries=1)
+    articles, report = fetch.fetch_urls([server + path], cache_dir=tmp_path, delay=0, retries=1)
     assert len(articles) == 1
     assert [p for p, _ in _Handler.log] == [path] * 2
     assert waits == [waited]
@@ -183,9 +182,9 @@ def test_a_session_you_pass_keeps_its_own_retry_rules(server, tmp_path, waits):
     session = requests.Session()  # no retry policy mounted
     session.headers["User-Agent"] = "my-crawler/1.0"
     url = f"{server}/flaky/news_with_script.html"
-    articles = fetch.fetch_urls([url], cache_dir=tmp_path, delay=0, session=session)
+    articles, report = fetch.fetch_urls([url], cache_dir=tmp_path, delay=0, session=session)
     assert articles.empty and _Handler.log == [("/flaky/news_with_script.html", "my-crawler/1.0")]
-    assert "HTTP 503" in _skipped(articles)["problem"].iloc[0]
+    assert "HTTP 503" in _skipped(report)["problem"].iloc[0]
     with pytest.raises(fetch.FetchError, match="answered HTTP 503"):
         fetch.download(f"{server}/flaky/a/news_no_date.html", session=session)
     page = fetch.download(f"{server}/flaky/b/news_no_date.html",
@@ -195,9 +194,9 @@ def test_a_session_you_pass_keeps_its_own_retry_rules(server, tmp_path, waits):
 
 def test_http_error_is_reported_not_retried(server, tmp_path, waits):
     good = f"{server}/news_no_date.html"
-    articles = fetch.fetch_urls([f"{server}/missing.html", good], cache_dir=tmp_path, delay=0)
+    articles, report = fetch.fetch_urls([f"{server}/missing.html", good], cache_dir=tmp_path, delay=0)
     assert articles["url"].tolist() == [good]
-    report = _skipped(articles)
+    report = _skipped(report)
     assert report["file"].tolist() == [f"{server}/missing.html"]
     assert "HTTP 404" in report["problem"].iloc[0] and report["action"].iloc[0] == "skipped"
     assert [p for p, _ in _Handler.log].count("/missing.html") == 1
@@ -223,7 +222,7 @@ def test_no_network_gives_a_clear_error(tmp_path, waits):
 
 
 def test_meta_charset_decodes_windows_1256(server, tmp_path, waits):
-    articles = fetch.fetch_urls([f"{server}/cp1256"], cache_dir=tmp_path, delay=0)
+    articles, report = fetch.fetch_urls([f"{server}/cp1256"], cache_dir=tmp_path, delay=0)
     assert "اللجنة العسكرية المشتركة" in articles.iloc[0]["text"]
 
 
@@ -247,8 +246,8 @@ def test_rejects_what_is_not_a_url():
 
 def test_same_page_under_two_addresses_is_reported_as_duplicate(server, tmp_path, waits):
     first, second = f"{server}/a/news_no_date.html", f"{server}/b/news_no_date.html"
-    articles = fetch.fetch_urls([first, second], cache_dir=tmp_path, delay=0)
+    articles, report = fetch.fetch_urls([first, second], cache_dir=tmp_path, delay=0)
     assert articles["url"].tolist() == [first]
-    report = _skipped(articles)
+    report = _skipped(report)
     assert report["file"].tolist() == [second]
     assert report["problem"].iloc[0].startswith(f"duplicate of {first}")

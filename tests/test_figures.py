@@ -465,6 +465,24 @@ def test_event_timeline_labels_never_overlap():
     assert all(b.y1 <= axes_box.y1 + 1 and b.y0 >= axes_box.y0 - 1 for b in boxes)
 
 
+def test_event_timeline_of_an_archive_labels_a_spread_of_articles_and_says_so():
+    days = pd.date_range("2019-01-01", "2021-12-31", periods=F.MAX_ARTICLE_LABELS * 3)
+    articles = _articles([(f"a{i}", f"{d:%Y-%m-%d}", "day") for i, d in enumerate(days)])
+    articles["title"] = [f"مقال رقم {i}" for i in range(len(articles))]
+    fig = F.plot_event_timeline(_events(["2020-01-01"]), articles)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.texts
+              if (t.get_gid() or "") == "event-label:Corpus articles"]
+    assert len(labels) == F.MAX_ARTICLE_LABELS
+    assert any(f"{days[0]:%Y-%m-%d}" in t for t in labels)  # the first and the last day
+    assert any(f"{days[-1]:%Y-%m-%d}" in t for t in labels)
+    stars = sum(len(c.get_offsets()) for c in ax.collections)
+    assert stars >= len(articles)  # every article keeps its star
+    assert any(f"{F.MAX_ARTICLE_LABELS} of {len(articles)} articles labelled" in t.get_text()
+               for t in fig.texts)
+    assert fig.get_figheight() < 30
+
+
 def test_narrative_plot_has_one_row_per_actor():
     scored = pd.DataFrame({"article_id": "art", "sent_id": [0, 0, 1, 3, 3],
                            "start": [5, 20, 0, 0, 9],

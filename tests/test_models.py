@@ -233,8 +233,15 @@ def test_switching_profile_is_one_setting(tmp_path, monkeypatch):
 
 def test_auto_falls_back_with_a_note_and_camelbert_raises(offline, monkeypatch, capsys):
     monkeypatch.setenv("ARABIC_NEWS_SENTIMENT_MODEL", "arabic-news-tests/not-cached")
-    assert models.load_sentiment("auto") is None
-    assert "Using the bundled lexicon method instead" in capsys.readouterr().out
+    with pytest.warns(models.FallbackWarning, match="Using the bundled lexicon method"), \
+            models.collect_notes() as notes:
+        assert models.load_sentiment("auto") is None
+    assert capsys.readouterr().out == ""  # a note, not a print
+    assert len(notes) == 1 and "\n" not in notes[0]
+    assert notes[0].startswith("profile 'auto': ") and "not-cached" in notes[0]
+    with models.collect_notes() as again:  # loaded already: no second warning, same note
+        assert models.load_sentiment("auto") is None
+    assert again == notes
     with pytest.raises(models.ModelUnavailable, match="arabic-news-tests/not-cached"):
         models.load_sentiment("camelbert")
 

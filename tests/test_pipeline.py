@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from helpers import ner, pipeline
-from helpers.corpus import load_corpus, set_load_report
+from helpers.corpus import load_corpus
 from helpers.schema import (
     ACTOR_SENTIMENT,
     ARTICLES,
@@ -114,7 +114,7 @@ def test_stages_are_callable_alone(models, corpus):
     articles, report = pipeline.load_input(corpus)
     assert report.empty and not articles.attrs
     sentences = split_sentences(articles)
-    mentions, resolved, identity = pipeline.tag_and_resolve(sentences, models=models)
+    mentions, resolved, identity, actors = pipeline.tag_and_resolve(sentences, models=models)
     per_mention, per_actor = pipeline.score_sentiment(resolved, sentences, "bundled")
     stance, edges = pipeline.find_stance(resolved, sentences)
     whole = pipeline.analyze(articles, models=models)
@@ -122,6 +122,7 @@ def test_stages_are_callable_alone(models, corpus):
     pd.testing.assert_frame_equal(per_mention, whole.actor_sentiment)
     pd.testing.assert_frame_equal(stance, whole.stance)
     assert identity == whole.profile["ner_model"]
+    pd.testing.assert_frame_equal(actors, whole.actors)
 
 
 def test_bad_inputs_are_reported_and_skipped(models, corpus):
@@ -143,8 +144,8 @@ def test_url_lists_are_fetched_and_mixed_with_local_files(models, corpus, monkey
         frame = load_corpus(ARTICLE_B.replace("القاهرة تحذر", "صفحة"))
         frame["article_id"] = ["example-org-1"]
         frame["url"] = urls[0]
-        return set_load_report(
-            frame, [{"file": urls[1], "problem": "HTTP 404", "action": "skipped"}])
+        return frame, pd.DataFrame([{"file": urls[1], "problem": "HTTP 404",
+                                     "action": "skipped"}])
 
     monkeypatch.setattr(fetch, "fetch_urls", fake_fetch)
     urls = tmp_path / "urls.txt"
@@ -285,3 +286,74 @@ def test_headline_of_an_articles_table_is_put_into_text_once(models):
     assert articles["text"].tolist() == ["تركيا تدعم حكومة الوفاق\nقال الوزير ذلك."] * 2
     assert report.empty
     assert table["text"].iloc[0] == "قال الوزير ذلك."  # the caller's table is not changed
+
+
+def test_time_note_of_one_dated_article_says_why_no_trend_is_drawn():
+    from helpers.timeline import bin_documents
+
+    one = pd.DataFrame({"article_id": ["a", "u"], "date": pd.to_datetime(["2020-06-15", None]),
+                        "date_precision": ["day", None]})
+    note = pipeline.time_note(*bin_documents(one, "W"))
+    assert note.startswith("One dated article (2020-06-15)") and "at least two time bins" in note
+    assert "1 undated article(s)" in note and "Time bins" not in note
+    same_week = pd.DataFrame({"article_id": ["a", "b"], "date_precision": ["day", "day"],
+                              "date": pd.to_datetime(["2020-06-15", "2020-06-17"])})
+    note = pipeline.time_note(*bin_documents(same_week, "W"))
+    assert note.startswith("2 dated articles, all in one week (2020-06-15 – 2020-06-17)")
+    two_weeks = same_week.assign(date=pd.to_datetime(["2020-06-15", "2020-06-29"]))
+    binned, binning = bin_documents(two_weeks, "W")
+    assert pipeline.time_note(binned, binning) == binning.note  # a trend can be drawn
+
+
+def test_one_dated_article_gets_the_one_article_time_note(models):
+    analysis = pipeline.analyze(ARTICLE_A, models=models)
+    assert analysis.binning is not None and analysis.binning.n_binned == 1
+    assert any(n.startswith("One dated article (2020-06-15)") for n in analysis.notes)
+    assert not any("Time bins" in n for n in analysis.notes)
+
+
+def test_one_long_article_shows_a_bar_over_its_sentences(models, monkeypatch, capsys,
+                                                         tmp_path):
+    from helpers.models import load_ner
+    from helpers.sentences import split_sentences
+
+    body = ARTICLE_A.split("---\n")[2].strip()
+    long_text = "\n".join([body] * 4)  # one article of 8 sentences
+    sentences = split_sentences(pipeline.load_input(long_text)[0])
+    n = len(sentences)
+    pipeline.tag_and_resolve(sentences, models=models)  # below the threshold: silent
+    assert capsys.readouterr().err == ""
+    pipeline.tag_and_resolve(sentences, models=models, progress=True)  # asked for: shown
+    assert f"{n}/{n}" in capsys.readouterr().err
+    two = pd.concat([sentences, sentences.assign(article_id="other")], ignore_index=True)
+    pipeline.tag_and_resolve(two, models=models, progress=True)  # a bar over articles only
+    err = capsys.readouterr().err
+    assert "2/2" in err and "sentence" not in err
+    monkeypatch.setattr(pipeline, "PROGRESS_MIN_SENTENCES", n)
+    monkeypatch.setattr(pipeline._SentenceProgress, "CHUNK", 3)  # tagged in chunks
+    monkeypatch.setenv("ARABIC_NEWS_CACHE", str(tmp_path))  # an empty cache: no hit
+    with_bar = pipeline.tag_and_resolve(sentences, models=models)
+    err = capsys.readouterr().err
+    assert "sentence" in err and f"{n}/{n}" in err
+    silent = pipeline.tag_and_resolve(sentences, models=models, progress=False)
+    assert capsys.readouterr().err == ""
+    direct = ner.run_ner(sentences, tagger=load_ner(models), cache=False)
+    pd.testing.assert_frame_equal(with_bar.mentions, direct)
+    pd.testing.assert_frame_equal(silent.mentions, direct)
+
+
+def test_cache_notes_reach_every_analysis_not_only_the_first(models, tmp_path, monkeypatch):
+    from helpers.models import CacheWarning
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("ARABIC_NEWS_CACHE", str(blocker / "cache"))
+    with pytest.warns(CacheWarning):  # shown once per process ...
+        first = pipeline.analyze(ARTICLE_A, models=models)
+    second = pipeline.analyze(ARTICLE_B, models=models)  # ... noted in every run
+    for analysis in (first, second):
+        cache = [n for n in analysis.notes if "cannot be written" in n]
+        assert len(cache) == 1 and str(blocker) in cache[0]
+    monkeypatch.setenv("ARABIC_NEWS_CACHE", str(tmp_path / "writable"))
+    assert not [n for n in pipeline.analyze(ARTICLE_A, models=models).notes
+                if "cannot be written" in n]

@@ -352,3 +352,88 @@ def test_templates_are_package_data():
                                                                   for p in shipped}
     assert all(any(fnmatch.fnmatch(p, pat) for pat in patterns) for p in shipped)
     assert report.environment().autoescape is True
+
+
+def _dated(analysis: Analysis, *days: str) -> Analysis:
+    analysis.articles = analysis.articles.assign(
+        date=pd.to_datetime(list(days)), date_precision="day")
+    return analysis
+
+
+def test_one_dated_article_in_the_chronology_gets_the_timeline_figures(tmp_path):
+    from markupsafe import escape
+
+    from helpers.actors import load_actors
+
+    analysis = _dated(_analysis(), "2020-06-15", "2020-07-01")
+    analysis.actors = load_actors()
+    paths = report.make_figures(analysis, tmp_path)
+    assert {"narrative", "event_timeline"} <= set(paths)
+    assert not [n for n in analysis.notes if "event_timeline" in n]
+    page = report.render_report(analysis, paths)
+    assert str(escape(report.FIGURE_CAPTIONS["event_timeline"])) in page
+    assert str(escape(report.FIGURE_CAPTIONS["narrative"])) in page
+
+
+def test_articles_outside_the_chronology_are_not_placed_and_say_so(tmp_path):
+    analysis = _dated(_analysis(), "2023-04-15", "2023-04-16")
+    paths = report.make_figures(analysis, tmp_path)
+    assert "event_timeline" not in paths and "narrative" in paths
+    note = next(n for n in analysis.notes if "event_timeline" in n)
+    assert "2023-04-15" in note and "outside the chronology" in note
+    report.make_figures(analysis, tmp_path)  # drawn again: the note is not repeated
+    assert sum("event_timeline" in n for n in analysis.notes) == 1
+    analysis.notes.clear()
+    analysis = _dated(analysis, "2020-06-15", "2023-04-15")  # one in, one out
+    paths = report.make_figures(analysis, tmp_path)
+    assert "event_timeline" in paths
+    assert any("1 dated article(s) (2023-04-15)" in n and "not placed" in n
+               for n in analysis.notes)
+
+
+def test_chronology_span_covers_month_precision_events():
+    events = pd.DataFrame({"date": pd.to_datetime(["2019-04-04", "2021-12-01"]),
+                           "date_precision": ["day", "month"]})
+    articles = pd.DataFrame({"article_id": ["in", "late", "out", "undated", "chron"],
+                             "kind": ["article", "article", "article", "article", "chronology"],
+                             "date": pd.to_datetime(["2019-04-04", "2021-12-31", "2022-01-01",
+                                                     None, "2020-01-01"])})
+    inside, outside = report.articles_on_chronology(articles, events)
+    assert inside["article_id"].tolist() == ["in", "late"]
+    assert outside["article_id"].tolist() == ["out"]
+
+
+def test_load_report_sections_use_the_corpus_skip_rule():
+    from helpers.corpus import split_report
+
+    rows = pd.DataFrame([["a.txt", "empty file", "skipped; add text"],
+                         ["b.txt", "a note mentioning skip", "decoded; nothing skipped"]],
+                        columns=LOAD_REPORT.columns)
+    view = report._load_report_view(rows)
+    assert (view["n_skipped"], view["n_changed"]) == tuple(len(p) for p in split_report(rows))
+    assert (view["n_skipped"], view["n_changed"]) == (1, 1)
+
+
+def test_discovered_actors_are_named_in_arabic_and_booleans_read_as_words():
+    actors = pd.DataFrame({"actor_id": ["haftar", "d_bd_alftah_albrhan_4003"],
+                           "name_en": ["Khalifa Haftar", "Bd Alftah Albrhan"],
+                           "name_ar": ["خليفة حفتر", "عبد الفتاح البرهان"],
+                           "origin": ["dictionary", "discovered"]})
+    names = report.actor_names(actors)
+    assert names == {"haftar": "Khalifa Haftar · خليفة حفتر",
+                     "d_bd_alftah_albrhan_4003": "عبد الفتاح البرهان"}
+    out = report.table_html(pd.DataFrame({"actor_id": ["haftar"], "small_n": [True]}))
+    assert ">yes<" in out and "True" not in out
+
+
+def test_run_details_label_the_profile_and_name_the_time_bins_used():
+    from helpers.timeline import Binning
+
+    analysis = _analysis()
+    analysis.profile = {"ner_model": "test-model", "actors": "data/actors.csv",
+                        "metonymy": True}
+    analysis.binning = Binning("W", 2, 1, 1, 0)
+    run = _sections(report.render_report(analysis))["run"]
+    assert "actor dictionary" in run and "data/actors.csv" in run
+    assert "time bins used" in run and "week (1 of 2 articles binned)" in run
+    assert "metonymy" in run and ">yes<" in run

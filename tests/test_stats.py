@@ -39,6 +39,13 @@ def test_seeded_and_matches_scipy() -> None:
     ref = bootstrap((np.array(values),), np.mean, n_resamples=500, method="percentile",
                     rng=np.random.default_rng(3)).confidence_interval
     assert stats.bootstrap_ci(values, n_boot=500, seed=3) == (ref.low, ref.high)
+    # to the last bit, whatever the size, resamples, seed and level
+    gen = np.random.default_rng(0)
+    for n, n_boot, level in [(2, 7, 0.95), (5, 1000, 0.9), (23, 1000, 0.95), (60, 333, 0.5)]:
+        x = np.round(gen.uniform(-1, 1, n), 2)
+        ref = bootstrap((x,), np.mean, n_resamples=n_boot, method="percentile",
+                        confidence_level=level, rng=np.random.default_rng(n)).confidence_interval
+        assert stats.bootstrap_ci(x, n_boot=n_boot, seed=n, level=level) == (ref.low, ref.high)
 
 
 @pytest.mark.parametrize("bad", [{"level": 1.5}, {"n_boot": 0}])

@@ -18,6 +18,7 @@ import argparse
 import os
 import sys
 import tempfile
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -103,7 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
              "(chosen from how dense the dates are; the default); e.g. --freq M")
     analyze.add_argument(
         "--no-progress", dest="progress", action="store_const", const=False, default=None,
-        help="no progress bar (by default one is shown for more than 3 articles)")
+        help="no progress bar (by default one is shown for more than 3 articles, and for "
+             "one article of 1000 sentences or more)")
     analyze.add_argument(
         "--min-arabic-ratio", type=_ratio, default=0.3, metavar="R",
         help="skip documents whose letters are less than this share Arabic (0 to 1; "
@@ -274,11 +276,17 @@ def _load_options(args: argparse.Namespace) -> dict[str, object]:
             "csv_columns": {k: v for k, v in columns.items() if v} or None}
 
 
+def _line(message: str) -> str:
+    """``message`` on one line (line breaks and runs of spaces made one space)."""
+    return " ".join(message.split())
+
+
 def run_analyze(args: argparse.Namespace) -> int:
     """Carry out ``analyze``; return the exit status."""
     from .corpus import split_report
     from .export import staged_output
     from .fetch import NetworkUnavailable
+    from .models import ModelNote, collect_notes
     from .pipeline import analyze
     from .report import make_figures, write_report
 
@@ -303,7 +311,10 @@ def run_analyze(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise UsageError(f"--actors {args.actors.name}: {exc}") from exc
     failed: list = []
-    with staged_output(out) as staging:
+    with staged_output(out) as staging, warnings.catch_warnings(), \
+            collect_notes() as model_notes:
+        # model-layer notes (cache, fall-back) become "note:" lines, not Python warnings
+        warnings.simplefilter("ignore", ModelNote)
         if _archive_mode(args):
             analysis, failed = _run_archive(args, out, sources)
         else:
@@ -314,6 +325,7 @@ def run_analyze(args: argparse.Namespace) -> int:
                                    progress=args.progress, load_options=_load_options(args))
             except NetworkUnavailable as exc:
                 raise UsageError(str(exc)) from exc
+        analysis.notes += [n for n in model_notes if n not in analysis.notes]
         analysis.to_dir(staging / "tables")
         figures = make_figures(analysis, staging / "figures")
         write_report(analysis, staging, figures=figures, title=args.title)
@@ -329,11 +341,11 @@ def run_analyze(args: argparse.Namespace) -> int:
               "and pass them back with --actors", file=sys.stderr)
     skipped, notes = split_report(analysis.load_report)
     for row in skipped.itertuples(index=False):
-        print(f"skipped: {row.file}: {row.problem} ({row.action})", file=sys.stderr)
+        print(_line(f"skipped: {row.file}: {row.problem} ({row.action})"), file=sys.stderr)
     for row in notes.itertuples(index=False):
-        print(f"note: {row.file}: {row.problem} ({row.action})", file=sys.stderr)
+        print(_line(f"note: {row.file}: {row.problem} ({row.action})"), file=sys.stderr)
     for note in analysis.notes:
-        print(f"note: {note}", file=sys.stderr)
+        print(_line(f"note: {note}"), file=sys.stderr)
     print(f"{len(analysis.articles)} article(s) analysed, {len(skipped)} input(s) skipped; "
           f"NER model {analysis.profile.get('ner_model')}; "
           f"report: {_relative(out / 'report.html')}")

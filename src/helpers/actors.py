@@ -129,13 +129,27 @@ def load_titles(path: str | Path | None = None) -> list[str]:
         raise FileNotFoundError(
             f"Title list not found: {path}. Restore data/titles.txt or pass titles= explicitly."
         )
-    lines = path.read_text(encoding="utf-8").splitlines()
+    return list(_read_titles(str(path), path.stat().st_mtime_ns))
+
+
+@lru_cache(maxsize=8)
+def _read_titles(path: str, mtime_ns: int) -> tuple[str, ...]:
+    """The sorted titles of ``path``, read once per modification time (hot: every sentence
+    of :func:`helpers.discovery.org_spans` asks for them)."""
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
     titles = [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
-    return sorted(dict.fromkeys(titles), key=lambda t: (-len(_alias_tokens(t)), -len(t)))
+    return tuple(sorted(dict.fromkeys(titles),
+                        key=lambda t: (-len(_alias_tokens(t)), -len(t))))
 
 
 def _title_keys(titles: list[str]) -> dict[str, list[tuple[str, ...]]]:
-    """Title keys grouped by their first word, longest first."""
+    """Title keys grouped by their first word, longest first (computed once per list of
+    titles; the returned table is shared, read it only)."""
+    return _title_keys_of(tuple(titles))
+
+
+@lru_cache(maxsize=8)
+def _title_keys_of(titles: tuple[str, ...]) -> dict[str, list[tuple[str, ...]]]:
     table: dict[str, list[tuple[str, ...]]] = defaultdict(list)
     for key in sorted({_alias_tokens(t) for t in titles} - {()}, key=len, reverse=True):
         table[key[0]].append(key)
@@ -355,6 +369,9 @@ class _Index:
     ambiguous: set[str] = field(default_factory=set)
     scope: dict[str, str] = field(default_factory=dict)  # actor -> country it belongs to
     discovered: set[str] = field(default_factory=set)  # persons from helpers.discovery
+    # discovered bodies named with a state's nisba («الجيش السوداني»: scope sudan); the
+    # nisba inside their name keeps its own mention of the state (see _dictionary_rows)
+    state_bodies: set[str] = field(default_factory=set)
 
 
 def load_not_actors(path: str | Path | None = None) -> list[str]:
@@ -406,6 +423,7 @@ def _build_index(actors: pd.DataFrame, titles: list[str]) -> _Index:
         if row.type == "person" or row.surname_ar:
             short = row.surname_ar or words(row.name_ar)[-1]
             surnames[row.actor_id] = _alias_tokens(short)
+    origin = actors.get("origin", pd.Series("", index=actors.index)) == "discovered"
     return _Index(
         by_first=dict(by_first),
         types=dict(zip(actors.actor_id, actors.type, strict=True)),
@@ -414,8 +432,9 @@ def _build_index(actors: pd.DataFrame, titles: list[str]) -> _Index:
         titles=_title_keys(titles),
         ambiguous=set(actors.actor_id[actors.ambiguous.astype(bool)]),
         scope=scope,
-        discovered=set(actors.actor_id[(actors.get("origin", pd.Series("", index=actors.index))
-                                        == "discovered") & (actors.type == "person")]),
+        discovered=set(actors.actor_id[origin & (actors.type == "person")]),
+        state_bodies=set(actors.actor_id[origin & (actors.type != "person")
+                                         & (actors.scope != "")]),
     )
 
 
@@ -430,7 +449,9 @@ GENERIC_WORDS = frozenset(_token_key(w) for w in """مجلس المجلس الن
 
 
 def _generic_word(key: str) -> bool:
-    return key in GENERIC_WORDS or not key.isalpha()
+    """A word of :data:`GENERIC_WORDS` or punctuation; digits are not generic: «اللجنة
+    العسكرية المشتركة 5+5» names Libya's commission by itself."""
+    return key in GENERIC_WORDS or not any(ch.isalnum() for ch in key)
 
 
 _INDEX_CACHE: dict[int, _Index] = {}
@@ -543,7 +564,8 @@ def _resolve_keys(keys: list[str], label: str | None, index: _Index, *,
     inside = []
     for m in _scan_keys(keys, index, start=first):
         if pattern and (m.rule in ("nisba", "clitic") or m.start_tok != 1
-                        or m.end_tok != len(keys) or keys[0] not in _FORCE_HEADS):
+                        or m.end_tok != len(keys)
+                        or not _FORCE_HEADS & set(clitic_candidates(keys[0]))):
             continue
         ids = tuple(a for a in m.actor_ids if index.types.get(a) in allowed)
         if ids:
@@ -621,7 +643,14 @@ def _dictionary_rows(article_id: str, sents: pd.DataFrame, index: _Index,
         if by_first is not None:  # short names: never a word of a title («القائد العام للجيش»)
             for i in range(len(keys)):
                 in_title.update(range(i, _skip_titles(keys, i, index.titles)))
-        for m in _scan_keys(keys, index, by_first=by_first):
+        found = _scan_keys(keys, index, by_first=by_first)
+        for m in list(found):
+            if len(m.actor_ids) == 1 and m.actor_ids[0] in index.state_bodies:
+                # «الجيش السوداني» (a discovered body): its nisba still names Sudan
+                found += [n for k in range(m.start_tok + 1, m.end_tok)
+                          if (n := _match_at(keys, k, index, must_end=k + 1))
+                          and n.rule == "nisba"]
+        for m in found:
             if not m.actor_ids or m.start_tok in in_title:  # a not-actor phrase, or a title
                 continue
             prev = keys[m.start_tok - 1] if m.start_tok else ""
@@ -716,8 +745,11 @@ class _Spans:
 def _merge(model_rows: list[dict], dict_rows: list[dict]) -> list[dict]:
     """One row per mention: a dictionary match overlapping a model mention of the same actor
     (or a longer dictionary alias covering the model span) becomes one row, origin both.
-    A nisba inside an organisation name found by pattern («السوداني» in «الجيش السوداني»)
-    qualifies the name and is dropped. Overlaps are looked up per sentence (linear cost)."""
+    A mention of another actor inside a longer one is kept as a nested row: the state of a
+    nisba inside an organisation name found by pattern («السوداني» in «الجيش السوداني»,
+    «التركي» in «البرلمان التركي») keeps its mention, as inside a person's title («وزير
+    الخارجية التركي مولود جاويش أوغلو»); :mod:`helpers.stance` reads the nested rows as one
+    unit whose first (outer) actor acts. Overlaps are looked up per sentence (linear cost)."""
     by_sent: dict[object, list[dict]] = defaultdict(list)
     for m in model_rows:
         by_sent[m["sent_id"]].append(m)
@@ -727,8 +759,6 @@ def _merge(model_rows: list[dict], dict_rows: list[dict]) -> list[dict]:
                        and m["start"] < d["end"] and d["start"] < m["end"]]
         if not overlapping:
             rows.append(d)
-            continue
-        if d["rule"] == "nisba" and any(m["model"] == PATTERN_MODEL for m in overlapping):
             continue
         covered = [m for m in overlapping if d["start"] <= m["start"] and m["end"] <= d["end"]
                    and (m["end"] - m["start"]) < (d["end"] - d["start"])]
@@ -752,6 +782,19 @@ def _country_of(actor: str, index: _Index) -> str | None:
     return actor if index.types.get(actor) == "state" else index.scope.get(actor)
 
 
+def _venue(row: dict, index: _Index) -> bool:
+    """A state named after the preposition في or with the proclitic ب («بالمغرب»)."""
+    if index.types.get(row["_ids"][0]) != "state" or row.get("rule") == "nisba":
+        return False
+    if row.get("_prev") == "في":
+        return True
+    first = words(str(row["surface"]))
+    key = _token_key(first[0]) if first else ""
+    key = key[1:] if key[:1] in ("و", "ف") else key
+    state = row["_ids"][0]
+    return key[:1] == "ب" and any(state in a.actor_ids for a in index.by_first.get(key[1:], ()))
+
+
 def _in_scope(rows: list[dict], index: _Index) -> None:
     """Drop the actor of a row matched only by a *generic* alias (an alias of a country-
     specific actor that does not name the country: «مجلس النواب», «المجلس الرئاسي»,
@@ -759,7 +802,10 @@ def _in_scope(rows: list[dict], index: _Index) -> None:
     the sentence names no country, the article is about that country (its most named
     country, or one named at least three times) or names no country at all (nothing
     speaks against the dictionary's reading). Countries are read from the other rows:
-    a state (or its nisba) counts for itself, a scoped actor for its scope."""
+    a state (or its nisba) counts for itself, a scoped actor for its scope. A state named
+    as a venue («في بوزنيقة بالمغرب», «في المغرب») does not count: talks of Libya's
+    parliament held in Morocco are still Libya's parliament; but right after the generic
+    name it qualifies it («مجلس النواب في العراق», «مجلس النواب بالعراق»)."""
     scoped = [r for r in rows if r.get("_generic") and len(r["_ids"]) == 1
               and r["_ids"][0] in index.scope]
     if not scoped:
@@ -770,7 +816,9 @@ def _in_scope(rows: list[dict], index: _Index) -> None:
         if r.get("_generic") or len(r["_ids"]) != 1:
             continue
         country = _country_of(r["_ids"][0], index)
-        if country:
+        if country and not (_venue(r, index) and not any(
+                g["sent_id"] == r["sent_id"] and 0 <= r["start"] - g["end"] <= 4
+                for g in scoped)):
             article[country] += 1
             sentence[r["sent_id"]].add(country)
     top = max(article.values(), default=0)

@@ -25,6 +25,15 @@ same input (a fingerprint of its files' names, sizes and modification times, or 
 lines), with the same options and helpers version, and every table file it lists is there
 with the listed number of rows. A run killed midway therefore resumes where it stopped.
 
+**Cache.** With the bundled profile, the per-row tables of every analysed partition are also
+kept in the model-output cache (``ARABIC_NEWS_CACHE``, stage ``partition``), keyed by the
+partition's articles, the options and a digest of the package's code and ``data/``
+(:func:`cached_rows`): a re-run with ``--no-resume``, or into another ``--out``, reads an
+unchanged partition back instead of analysing it again (same tables); any change of text,
+option, code, lexicon or model is a new key. Per article, only the NER outputs are cached:
+actor discovery works over a whole partition, so the later stages cannot be cached by
+article.
+
 **Engines.** ``engine="local"`` (the default) runs the partitions one after the other in
 this process and needs no Dask. ``engine="dask"`` starts a local Dask cluster of ``workers``
 processes (one thread each), or connects to a running scheduler (``scheduler="tcp://..."``;
@@ -50,6 +59,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -254,6 +264,124 @@ def _write_table(table: pd.DataFrame, path: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def analyze_rows(articles: pd.DataFrame, options: Options) -> tuple[dict[str, pd.DataFrame],
+                                                                    dict[str, Any]]:
+    """The per-row tables (:data:`PART_TABLES`, without ``load_report``) of one partition
+    and the run's profile: the stages of :func:`helpers.pipeline.analyze` up to stance, in
+    the same order and with the same arguments, without the corpus-level tables (sentiment
+    summary, actor tables, stance edges, time tables with their bootstrap), which
+    :func:`aggregate` makes once from all partitions.
+    """
+    from .actors import load_actors
+    from .discovery import with_discovered
+    from .models import resolve_profile
+    from .pipeline import load_input, tag_and_resolve
+    from .sentences import split_sentences
+    from .sentiment import score_mentions
+    from .stance import extract_stance
+
+    profile_name = resolve_profile(options.models)
+    actors = load_actors(options.actors)
+    articles, _ = load_input(articles)
+    sentences = split_sentences(articles)
+    tagged = tag_and_resolve(sentences, models=profile_name, actors=actors,
+                             metonymy=options.metonymy, progress=False)
+    mentions, resolved, ner_model = tagged[0], tagged[1], tagged[2]
+    # the dictionary plus the discovered actors (returned by tag_and_resolve as a 4th value)
+    actors = tagged[3] if len(tagged) > 3 else with_discovered(actors, resolved)
+    method = options.sentiment_method or profile_name
+    per_mention = score_mentions(resolved, sentences, method=method)
+    stance = extract_stance(resolved, sentences, actors=actors)
+    methods = sorted(set(per_mention["method"].dropna().astype(str))) if len(per_mention) else []
+    profile = {  # as helpers.pipeline.analyze writes it
+        "ner_profile": profile_name, "ner_model": ner_model,
+        "sentiment_method": method, "sentiment_model": ", ".join(methods) or method,
+        "actors": "data/actors.csv" if options.actors is None else Path(options.actors).name,
+        "metonymy": options.metonymy, "freq": "auto", "helpers": __version__,
+    }
+    tables = {"articles": articles, "sentences": sentences, "mentions": mentions,
+              "resolved_mentions": resolved, "actor_sentiment": per_mention, "stance": stance}
+    return tables, profile
+
+
+#: per-row tables of whole partitions, by their articles (stage ``partition`` of the cache)
+PARTITION_CACHE_STAGE = "partition"
+_CACHED_TABLES = ("articles", "sentences", "mentions", "resolved_mentions", "actor_sentiment",
+                  "stance")
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A digest of everything a bundled analysis depends on besides its input: the files of
+    the ``helpers`` package (code, templates) and of ``data/`` (actors, titles, lexicons,
+    stance rules, the bundled models). Any edit changes it."""
+    from .paths import DATA_DIR
+
+    h = hashlib.sha256(__version__.encode())
+    for root in (Path(__file__).parent, DATA_DIR):
+        for path in sorted(root.rglob("*")):
+            rel = path.relative_to(root).parts
+            if (path.is_file() and "__pycache__" not in rel
+                    and not any(part.startswith(".") for part in rel)):
+                h.update(f"{root.name}/{'/'.join(rel)}".encode())
+                h.update(path.read_bytes())
+    return h.hexdigest()[:32]
+
+
+def _partition_cache_key(articles: pd.DataFrame, options: Options) -> str | None:
+    """The cache key of a partition's tables, or ``None`` when they are not cached: only the
+    bundled profile (NER and sentiment) is, whose models and data are all in the
+    repository (:func:`code_fingerprint`); a transformer model is not."""
+    from .models import OutputCache, resolve_profile
+
+    profile = resolve_profile(options.models)
+    if profile != "bundled" or (options.sentiment_method or profile) != "bundled":
+        return None
+    actors = ""
+    if options.actors:
+        try:
+            actors = hashlib.sha256(Path(options.actors).read_bytes()).hexdigest()
+        except OSError:
+            return None
+    identity = json.dumps([options.digest(), code_fingerprint(), actors])
+    columns = list(articles.columns)
+    rows = ([columns], articles.astype(str).itertuples(index=False))
+    return OutputCache(PARTITION_CACHE_STAGE).key(identity, (r for part in rows for r in part))
+
+
+def cached_rows(articles: pd.DataFrame, options: Options) -> tuple[dict[str, pd.DataFrame],
+                                                                   dict[str, Any]]:
+    """:func:`analyze_rows`, with the tables of a partition whose articles, options, code
+    and data were seen before read from the model-output cache (``ARABIC_NEWS_CACHE``,
+    stage ``partition``; :class:`helpers.models.OutputCache`), so that a re-run with
+    ``--no-resume`` (or into another ``--out``) does not analyse them again. Tables come
+    back as written to ``parts/`` (lists as JSON text), which is all a partition writes.
+    A fresh ``ARABIC_NEWS_CACHE`` (or deleting its ``partition/`` folder) recomputes."""
+    from .models import OutputCache
+    from .pipeline import _portable
+
+    key = _partition_cache_key(articles, options)
+    if key is None:
+        return analyze_rows(articles, options)
+    cache = OutputCache(PARTITION_CACHE_STAGE)
+    entries = {name: f"{key[:24]}-{i}" for i, name in enumerate((*_CACHED_TABLES, "profile"))}
+    meta = cache.get(entries["profile"], ["profile", "columns"])
+    if meta is not None and len(meta) == 1:
+        columns = json.loads(meta["columns"].iloc[0])
+        tables = {name: cache.get(entries[name], columns[name]) for name in _CACHED_TABLES}
+        if all(t is not None for t in tables.values()):
+            return tables, json.loads(meta["profile"].iloc[0])
+    tables, profile = analyze_rows(articles, options)
+    portable = {name: _portable(tables[name]) for name in _CACHED_TABLES}
+    for name, table in portable.items():
+        cache.put(entries[name], table, identity=key)
+    cache.put(entries["profile"], pd.DataFrame(
+        {"profile": [json.dumps(profile, default=str)],
+         "columns": [json.dumps({n: list(t.columns) for n, t in portable.items()})]}),
+        identity=key)  # written last: the entry is complete
+    return tables, profile
+
+
 def run_partition(part: Partition, out: str | Path, options: Options) -> dict[str, Any]:
     """Analyse one partition and write its tables; return its manifest (also written).
 
@@ -262,7 +390,6 @@ def run_partition(part: Partition, out: str | Path, options: Options) -> dict[st
     partitions go on; the partition is then retried by the next run.
     """
     from .corpus import set_load_report
-    from .pipeline import analyze
 
     out = Path(out)
     started = time.process_time()
@@ -271,19 +398,15 @@ def run_partition(part: Partition, out: str | Path, options: Options) -> dict[st
                                 "inputs": part.size}
     try:
         articles, report = load_partition(part, options.min_arabic_ratio)
-        analysis = analyze(set_load_report(articles, report), models=options.models,
-                           actors=options.actors, metonymy=options.metonymy,
-                           sentiment_method=options.sentiment_method, progress=False)
-        analysis.load_report = report
+        tables, profile = cached_rows(set_load_report(articles, report), options)
+        tables["load_report"] = report
         rows = {}
-        for name, attr in PART_TABLES.items():
+        for name in PART_TABLES:
             folder = out / "parts" / name
             folder.mkdir(parents=True, exist_ok=True)
-            table = getattr(analysis, attr)
-            _write_table(table, folder / f"{part.key}.parquet")
-            rows[name] = len(table)
-        manifest.update(status="complete", rows=rows, profile=analysis.profile,
-                        notes=analysis.notes)
+            _write_table(tables[name], folder / f"{part.key}.parquet")
+            rows[name] = len(tables[name])
+        manifest.update(status="complete", rows=rows, profile=profile)
     except Exception as exc:  # noqa: BLE001 - one bad partition must not stop the archive
         manifest.update(status="failed", error=f"{type(exc).__name__}: {exc}")
     manifest["cpu_s"] = round(time.process_time() - started, 3)

@@ -214,6 +214,21 @@ def match_key(text: str) -> str:
     >>> match_key("ترکیا") == match_key("تركيا") == match_key("\ufe97\ufeae\ufedb\ufef4\ufe8e")
     True
     """
+    if type(text) is str and len(text) <= _SHORT_KEY:  # words and names: hot, and repeated
+        return _short_match_key(text)
+    return _match_key(text)
+
+
+#: strings up to this length (words, names) have their match key cached
+_SHORT_KEY = 64
+
+
+@lru_cache(maxsize=262_144)
+def _short_match_key(text: str) -> str:
+    return _match_key(text)
+
+
+def _match_key(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(PERSIAN_TO_ARABIC)
     text = remove_invisible(text)
     text = dediac_ar(text)

@@ -5,22 +5,32 @@ Libya dictionary) has never heard of. This module turns them into actors of thei
 so they reach every later table (resolved mentions, actor tables, sentiment, stance, the
 report) exactly like dictionary actors, with ``origin = "discovered"`` in the actor table.
 
-The steps (:func:`discover_and_resolve`, called by :func:`helpers.pipeline.tag_and_resolve`):
+The steps (:func:`discover_and_resolve`, called by :func:`helpers.pipeline.tag_and_resolve`,
+which returns the resolved mentions and the discovered actors' rows side by side):
 
 1. **Organisation patterns** (:func:`org_spans`, a post-NER step): a head noun (قوات، حركة،
    جماعة، ميليشيا، تنظيم، جبهة، حزب، مجلس، هيئة، الجيش، الحكومة، ...) with its genitive
    and adjective chain becomes an ORG mention when the model missed it: «قوات الدعم السريع»,
    «حركة الشباب», «جماعة أنصار الله», «المجلس الانتقالي الجنوبي», «الجيش السوداني». An
    indefinite head takes a construct chain (indefinite words, then definite ones); a definite
-   head takes definite adjectives (and لل- genitives: «الهيئة الحكومية للتنمية»). Spans the
-   model found inside the pattern are replaced by it; a span that crosses it wins.
+   head takes definite adjectives (and لل- genitives: «الهيئة الحكومية للتنمية»). A
+   dictionary alias that starts at the head wins («قوات حفتر سيطرتها» is the LNA, no
+   pattern), and the chain stops at words that cannot be part of a name (verbs, attached
+   pronouns, prepositions, a place noun + place); see :func:`org_spans`. Spans the model
+   found inside the pattern are replaced by it; a span that crosses it wins. A state's
+   nisba inside a pattern («البرلمان التركي») keeps its own nested mention of the state.
 2. **Dictionary resolution** (:func:`helpers.actors.resolve_mentions`).
 3. **Grouping** (:func:`discover_actors`) of the PERS and ORG mentions that stayed
    unresolved, over the whole corpus:
 
    * names are compared on :func:`helpers.clean.match_key` keys with titles and ranks
      removed (``data/titles.txt``: «الفريق أول عبد الفتاح البرهان» is «عبد الفتاح البرهان»)
-     and the proclitic و/ف (persons) or و/ف/ب/ل/ك (organisations) removed from the first word;
+     and the proclitic و/ف (persons) or و/ف/ب/ل/ك (organisations) removed from the first word
+     («والقوات التركية» -> «القوات التركية», «للجيش» -> «الجيش»): ids and names never keep a
+     proclitic;
+   * not actors: generic bodies («القوات المسلحة»), places («قاعدة سيدي براني»), and model
+     spans glued over a place or a known person («الوفاق غربي سرت»); a known actor at the
+     start of a model span is cut off («حفتر أحمد المسماري» -> «أحمد المسماري»);
    * a full name (two words or more) joins a longer full name that contains it and ends with
      the same word («حمدان دقلو» joins «محمد حمدان دقلو»); two full names that differ
      otherwise are two people, even with the same family name («عبد الرحيم دقلو» and «محمد
@@ -63,8 +73,11 @@ from typing import Any
 import pandas as pd
 
 from .actors import (
+    _FORCE_HEADS,
     ACTOR_COLUMNS,
     _index_for,
+    _match_at,
+    _scan_keys,
     _skip_titles,
     _title_keys,
     load_actors,
@@ -81,7 +94,7 @@ ORIGIN_COLUMN = "origin"
 _HEADS_INDEFINITE = """قوات قوة حركة جماعة ميليشيا مليشيا ميليشيات مليشيات تنظيم جبهة حزب مجلس هيئة
 حكومة وزارة تحالف تنسيقية تيار كتائب كتيبة وحدات حرس بعثة منظمة مفوضية مجموعة اتحاد
 رابطة لجنة جيش""".split()
-_HEADS_DEFINITE = """القوات القوة الحركة الجماعة الميليشيا تنظيم التنظيم الجبهة الحزب المجلس الهيئة
+_HEADS_DEFINITE = """القوات القوة الحركة الجماعة الميليشيا التنظيم الجبهة الحزب المجلس الهيئة
 الحكومة الوزارة التحالف التنسيقية التيار الكتائب الوحدات الحرس البعثة المنظمة المفوضية
 المجموعة الاتحاد الرابطة اللجنة الجيش البرلمان الشرطة الحشد""".split()
 _ARMED = """قوات قوه القوات القوه ميليشيا مليشيا ميليشيات مليشيات الميليشيا جماعه الجماعه تنظيم
@@ -92,18 +105,25 @@ _STOP = """الذي التي الذين اللذين اليوم امس الاح�
 الماضي الماضيه المقبل المقبله الحالي الحاليه الجاري الجديد الجديده السابق السابقه نفسه
 نفسها ذاته ذاتها الاخير الاخيره الاول الاولي كله كلها
 المدعوم المدعومه المدعومين التابع التابعه التابعين الموالي المواليه الموالين المرتبط المرتبطه
-المقرب المقربه المتحالف المتحالفه المنتشره المتمركزه المسؤول المسؤوله
+المقرب المقربه المتحالف المتحالفه المنتشره المتمركزه المسؤول المسؤوله المعترف المعترفه
 مدعوم مدعومه تابع تابعه موالي مواليه مرتبط مرتبطه مقرب مقربه جديد جديده خاصه اجنبيه""".split()
 # Generic bodies that name no actor until a country qualifies them («وزارة الخارجية»).
 _GENERIC_BODIES = {match_key(x) for x in (
     "وزارة الخارجية", "وزارة الدفاع", "وزارة الداخلية", "وزارة المالية", "وزارة الإعلام",
     "وزارة العدل", "مجلس الوزراء", "رئاسة الوزراء", "الحكومة الجديدة", "القوات الحكومية",
-    "القوات الأمنية", "قوات الأمن", "الأجهزة الأمنية")}
+    "القوات الأمنية", "قوات الأمن", "الأجهزة الأمنية", "حكومة تصريف أعمال",
+    "حكومة تصريف الأعمال")}
 _GENERIC_ONLY = """الخاصه الجديده الجديد السابق السابقه الحاليه الحالي المؤقته الانتقاليه الانتقالي
-المحليه المحلي الكبري الاقليميه الدوليه الدولي النظاميه""".split()
+المحليه المحلي الكبري الاقليميه الدوليه الدولي النظاميه المسلحه الاجنبيه الحكوميه الامنيه
+العسكريه المكلفه المكلف""".split()
 # Function words that end a chain (prepositions, particles, pronouns).
 _FUNCTION = """في من الي إلى على علي عن مع حول ضد دون عبر بين لدى عند حتى ثم او أو بل أي اي ان أن إن
-لا لم لن قد كل بعض غير هذا هذه ذلك تلك منذ بعد قبل له لها لهم كما بينما فيما حيث اذ إذ""".split()
+لا لم لن قد كل بعض غير هذا هذه ذلك تلك منذ بعد قبل له لها لهم كما بينما فيما حيث اذ إذ
+ضمن خلال نحو اثر إثر وفق بسبب رغم عقب جراء مقابل لكن لأن لان لأول لاول لآخر""".split()
+# Place nouns and directions: after a name they start a location («قوات حفتر جنوب طرابلس»,
+# «قصفت قوات حفتر مطار معيتيقة»), not a longer name.
+_PLACE_NOUNS = """جنوب شمال شرق غرب وسط جنوبي شمالي شرقي غربي محيط ضواحي أطراف قرب داخل خارج
+مطار ميناء قاعدة مدينة منطقة بلدة قرية معبر حي مخيم""".split()
 # Definite adjectives that are not nisba or participles but end organisation names.
 _ADJECTIVES = """السريع الحر العام الاعلي الاكبر الاول العليا الكبري الاحمر الاخضر الجديد
 الموحد""".split()
@@ -119,6 +139,7 @@ _STOP_K = {match_key(w) for w in _STOP}
 _GENERIC_K = {match_key(w) for w in _GENERIC_ONLY}
 _ALIAS_K = {match_key(w) for w in _ALIAS_CUES}
 _FUNCTION_K = {match_key(w) for w in _FUNCTION}
+_PLACE_K = {match_key(w) for w in _PLACE_NOUNS}
 _ADJ_K = {match_key(w) for w in _ADJECTIVES}
 _WORD_RE = re.compile(r"^[\u0621-\u064a\u0671-\u06d3\u064b-\u065f\u0670]+$")
 
@@ -148,22 +169,137 @@ def _adjective(key: str) -> bool:
                                       or (len(stem) == 4 and stem.startswith("ا"))))
 
 
-def org_spans(tokens: Sequence[str], titles: dict | None = None) -> list[tuple[int, int]]:
+def _not_a_name_word(key: str) -> bool:
+    """An indefinite word that cannot continue a name (rule 2 of :func:`org_spans`): a word
+    with an attached pronoun («مسؤوليتها», «سيطرتها», «منهما», «لأنها») or a verb in the
+    perfect or imperfect («زرعت», «هاجمت», «أعلنوا», «يقاتلون»), read off its endings.
+
+    >>> [_not_a_name_word(match_key(w)) for w in ("أسقطتها", "زرعت", "فاغنر", "ثابت")]
+    [True, True, False, False]
+    """
+    if key.startswith("ال") or len(key) < 4:
+        return False
+    if len(key) >= 5 and key.endswith(("ها", "هما", "هم", "هن")):
+        return True  # an attached pronoun
+    if key.endswith("وا") or key[0] in "يت" and key.endswith("ون") and not key.endswith("يون"):
+        return True  # «أعلنوا», «يقاتلون» (not a nisba plural such as «حوثيون»)
+    if key.endswith("ت") and not key.endswith("ات"):
+        # 3rd person feminine perfect: فعلت (زرعت), فاعلت (هاجمت), أفعلت (أعلنت)
+        return (len(key) == 4 and key[1] not in "اوي"
+                or len(key) == 5 and (key[1] == "ا" or key[0] == "ا") and key[3] != "ا")
+    return False
+
+
+# Actors whose forces a force head names («قوات حفتر», «قوات حكومة الوفاق»); «قوة الأمم
+# المتحدة المؤقتة في لبنان» is a body of its own.
+_FORCE_OF = ("person", "armed_group", "government")
+
+
+def _agrees(last: str, word: str) -> bool:
+    """Whether the definite nisba ``word`` can be an adjective of the definite noun ``last``
+    by gender (match keys: taa marbuta is ه): «الامن القومي» yes, «الوطني العمليه» no.
+
+    >>> _agrees("الامن", "القومي"), _agrees("الوطني", "العمليه")
+    (True, False)
+    """
+    if not (last.startswith("ال") and word.startswith("ال") and len(word) > 4
+            and word.endswith(("ي", "يه"))):
+        return False  # a nisba only: «المعترف بها» opens a relative phrase
+    return last.endswith("ه") == word.endswith("ه")
+
+
+def _force_head(key: str) -> bool:
+    return any(c in _FORCE_HEADS for c in clitic_candidates(key))
+
+
+def _dictionary_cut(keys: list[str], i: int, j: int, index: Any) -> tuple[int, int] | None:
+    """Rule 1 of :func:`org_spans`: the pattern span ``(i, j)`` as the dictionary leaves it.
+
+    * an alias that starts at the head names the body («حكومة الوفاق الوطني المبادرة»,
+      «مجموعة فاغنر الروسية», «قوات حفتر»): no pattern span (None); the dictionary matcher
+      finds the alias and reads the words after it on their own. Exceptions: a definite
+      adjective that agrees in gender with the alias's last word and is no alias itself
+      continues the name («مجلس الأمن القومي» is not the Security Council; «العملية» after
+      «الوطني» does not agree); a *generic*
+      alias (see :func:`helpers.actors._in_scope`) followed by more name words, other than
+      the nisba of its own country, is another body («مجلس النواب العراقي» is not Libya's
+      parliament; «مجلس النواب الليبي» is): the span stays;
+    * a force head right before the alias of a person, armed group or government (قوات،
+      ميليشيات + an actor: «قوات الجيش الوطني الليبي») is that actor's forces: the span ends
+      with the alias;
+    * a span never crosses an alias: it ends before an alias that runs past its end;
+    * any other alias inside (a state's nisba «البرلمان التركي», a place or state in a
+      genitive «قوات سوريا الديمقراطية», the parent body «بعثة الاتحاد الأفريقي») leaves
+      the span as it is; the alias keeps its own nested mention.
+    """
+    p = i
+    while p < j:
+        m = _match_at(keys, p, index)
+        if m is None:
+            p += 1
+            continue
+        ids = m.actor_ids
+        place = bool(ids) and all(index.types.get(a) in ("state", "place") for a in ids)
+        if p == i:
+            if not ids:
+                return None  # a phrase of data/not_actors.txt («القوة القاهرة»)
+            scope = {index.scope.get(a, "") for a in ids}
+            after = _match_at(keys, m.end_tok, index) if m.end_tok < j else None
+            own_nisba = (after is not None and after.rule == "nisba"
+                         and bool(set(after.actor_ids) & scope) and after.end_tok >= j)
+            if m.generic and m.end_tok < j and not own_nisba:
+                return i, j  # «مجلس النواب العراقي», «بعثة الأمم المتحدة المتكاملة ...»
+            if m.end_tok < j and after is None and _agrees(keys[m.end_tok - 1], keys[m.end_tok]):
+                return i, j  # «مجلس الأمن القومي» is not the Security Council
+            return None
+        if m.end_tok > j:
+            return (i, p) if p - i >= 2 else None
+        if (p == i + 1 and ids and m.rule != "nisba" and _force_head(keys[i]) and all(
+                index.types.get(a) in _FORCE_OF for a in ids)):
+            return i, m.end_tok
+        if not place and m.rule != "nisba" and p - i >= 2 and ids \
+                and all(index.types.get(a) == "person" for a in ids):
+            return i, p  # a person after the name: «حكومة إقليم كردستان مسرور بارزاني»
+        p = m.end_tok
+    return i, j
+
+
+def org_spans(tokens: Sequence[str], titles: dict | None = None, *,
+              actors: pd.DataFrame | str | Path | None = None,
+              dictionary: bool = True) -> list[tuple[int, int]]:
     """Token spans ``(start, end)`` of organisation names built on a head noun.
 
     An indefinite head (``قوات``, ``حركة``, ``جماعة``) takes a construct chain: up to three
     indefinite words, then one definite genitive; a definite head (``المجلس``, ``الجيش``) takes
     none. Then definite adjectives follow (:func:`_adjective`), and a genitive with ل
-    («للتنمية», «لتحرير») starts a new construct. Function words, time words, titles
-    («رئيس الوزراء») and words with a preposition and article (بالهجوم) end the chain; a head
-    followed only by a generic adjective («القوات الخاصة») is no name.
+    («للتنمية», «لتحرير») starts a new construct. A head followed only by a generic adjective
+    («القوات الخاصة») is no name. Three rules keep the span to the name:
+
+    1. **the dictionary wins** (``dictionary=True``, the actors of ``actors``, default
+       ``data/actors.csv``; :func:`_dictionary_cut`): an alias that starts at the head is
+       the dictionary's («قوات حفتر سيطرتها» is no pattern: the dictionary reads «قوات
+       حفتر» as the LNA), a force head before an alias ends with it;
+    2. **the chain stops at words that cannot be part of a name**: function words and
+       prepositions («ضمن», «منهما»), words with an attached pronoun («مسؤوليتها»), verbs
+       («زرعت», «أعلنوا»; :func:`_not_a_name_word`), words with a conjunction or preposition
+       and the article («والجيش», «بالهجوم»), time words, titles («رئيس الوزراء»), and a
+       place noun or direction after the first name word («جنوب طرابلس», «مطار معيتيقة»);
+    3. proclitics stay on the first token (the span is the text as written); the grouping of
+       :func:`discover_actors` removes them from ids and names.
 
     >>> t = "رحبت جماعة أنصار الله بالاتفاق والمجلس الانتقالي الجنوبي".split()
     >>> [" ".join(t[a:b]) for a, b in org_spans(t)]
     ['جماعة أنصار الله', 'والمجلس الانتقالي الجنوبي']
+    >>> t = "أعلنت قوات الدعم السريع سيطرتها على المطار".split()
+    >>> [" ".join(t[a:b]) for a, b in org_spans(t)]
+    ['قوات الدعم السريع']
     """
-    keys = [match_key(t) for t in tokens]
     titles = _title_keys(load_titles()) if titles is None else titles
+    return _org_spans(tokens, titles, _index_for(actors)[1] if dictionary else None)
+
+
+def _org_spans(tokens: Sequence[str], titles: dict, index: Any) -> list[tuple[int, int]]:
+    keys = [match_key(t) for t in tokens]
     spans, i = [], 0
     while i < len(keys):
         kind = _head_kind(keys[i]) if _is_word(tokens[i]) else None
@@ -176,6 +312,8 @@ def org_spans(tokens: Sequence[str], titles: dict | None = None) -> list[tuple[i
             if (k in _STOP_K or k in _ALIAS_K or k in _FUNCTION_K or len(k) < 2
                     or k.startswith(("بال", "كال", "فال", "وال"))
                     or _skip_titles(keys, j, titles) > j
+                    or _not_a_name_word(k)
+                    or j >= i + 2 and k in _PLACE_K
                     or _head_kind(k) and not (state == "construct" and k.startswith("ال"))):
                 break
             if state == "construct":
@@ -197,18 +335,30 @@ def org_spans(tokens: Sequence[str], titles: dict | None = None) -> list[tuple[i
             else:
                 break
             j += 1
-        if j - i >= 2 and not all(keys[x] in _GENERIC_K for x in range(i + 1, j)):
-            spans.append((i, j))
-            i = j
+        span: tuple[int, int] | None = (i, j)
+        if index is not None and j - i >= 2:
+            span = _dictionary_cut(keys, i, j, index)
+            if span is None:  # the dictionary's name: go on after it
+                m = _match_at(keys, i, index)
+                i = max(i + 1, m.end_tok if m is not None else i + 1)
+                continue
+        a, b = span
+        if b - a >= 2 and not all(keys[x] in _GENERIC_K for x in range(a + 1, b)):
+            spans.append((a, b))
+            i = b
         else:
             i += 1
     return spans
 
 
-def add_pattern_mentions(mentions: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
+def add_pattern_mentions(mentions: pd.DataFrame, sentences: pd.DataFrame,
+                         actors: pd.DataFrame | str | Path | None = None) -> pd.DataFrame:
     """The model's mentions plus organisation names found by :func:`org_spans` (``label``
-    ORG, ``model`` ``pattern``, ``score`` 1.0). A model span inside a pattern span is
-    replaced by it; a pattern span that crosses or lies inside a model span is dropped."""
+    ORG, ``model`` ``pattern``, ``score`` 1.0), cut by the dictionary ``actors`` (default
+    ``data/actors.csv``). A model span inside a pattern span is replaced by it; a pattern
+    span that crosses or lies inside a model span is dropped."""
+    index = _index_for(actors)[1]
+    titles = _title_keys(load_titles())
     columns = list(mentions.columns)
     by_sent: dict[tuple[Any, Any], list[dict]] = defaultdict(list)
     for row in mentions.to_dict("records"):
@@ -219,7 +369,7 @@ def add_pattern_mentions(mentions: pd.DataFrame, sentences: pd.DataFrame) -> pd.
         spans = word_spans(sent.text)
         toks = [sent.text[a:b] for a, b in spans]
         base = int(sent.start)
-        for i, j in org_spans(toks):
+        for i, j in _org_spans(toks, titles, index):
             start, end = base + spans[i][0], base + spans[j - 1][1]
             person = [r["start"] for r in rows if r["label"] == "PERS" and start < r["start"] < end]
             if person:  # «حكومة إقليم كردستان مسرور بارزاني»: the name is not part of it
@@ -281,6 +431,8 @@ def org_tagger(tagger: Any) -> Any:
         result = evaluate_tagger(org_tagger(plain), [w for w, _ in data], [t for _, t in data])
     """
 
+    titles, index = _title_keys(load_titles()), _index_for(None)[1]
+
     class _Wrapped:
         identity = f"{tagger.identity}+org-patterns"
 
@@ -292,7 +444,7 @@ def org_tagger(tagger: Any) -> Any:
             out = []
             for words_, tags in zip(batch, tagged, strict=True):
                 tags = list(tags)
-                for i, j in org_spans(words_):
+                for i, j in _org_spans(words_, titles, index):
                     labels = [t[0] for t in tags[i:j]]
                     inside_ok = all(lab == "O" or lab.endswith("ORG") or lab.endswith("LOC")
                                     or lab.endswith("MISC") for lab in labels)
@@ -355,17 +507,30 @@ class _Group:
 
 def _strip_first(tokens: list[str], keys: list[str], clitics: tuple[str, ...],
                  keep: set[str]) -> tuple[list[str], list[str]]:
-    """Drop a proclitic of ``clitics`` from the first word (stem of 3 letters or more)."""
+    """Drop a proclitic of ``clitics`` from the first word (stem of 3 letters or more), so
+    ids and names never keep one: «والقوات التركية» -> «القوات التركية»; ل + the article,
+    written لل, gives the article back: «للجيش السوداني» -> «الجيش السوداني».
+
+    >>> _strip_first(["للجيش", "السوداني"], ["للجيش", "السوداني"], _PREP, set())[1]
+    ['الجيش', 'السوداني']
+    """
     if not keys:
         return tokens, keys
-    first = keys[0]
+    first, word = keys[0], tokens[0]
     for cand in clitic_candidates(first)[1:]:
-        prefix = first[:len(first) - len(cand)]
-        if cand.startswith("ال") and not first.startswith("ال"):
-            continue  # «للجيش» -> «الجيش»: the article is not written, keep the word as is
-        if prefix and all(ch in clitics for ch in prefix) and len(cand) >= 3 \
-                and (cand in keep or not keep):
-            raw = tokens[0][len(tokens[0]) - len(cand):] if len(tokens[0]) >= len(cand) else cand
+        if first.endswith(cand):
+            prefix = first[:len(first) - len(cand)]
+            raw = word[len(word) - len(cand):] if len(word) >= len(cand) else cand
+        elif cand.startswith("ال") and first.endswith(cand[2:]) \
+                and first[:len(first) - len(cand) + 2].endswith("لل"):
+            prefix = first[:len(first) - len(cand) + 2]
+            stem = len(cand) - 2
+            raw = "ال" + (word[len(word) - stem:] if len(word) >= stem else cand[2:])
+        else:
+            continue
+        if prefix and all(ch in clitics for ch in prefix) \
+                and len(cand) >= (3 if len(keys) > 1 or keep else 4) \
+                and (cand in keep or not keep):  # a lone «وليد» keeps its و
             return [raw, *tokens[1:]], [cand, *keys[1:]]
     return tokens, keys
 
@@ -374,6 +539,8 @@ def _strip_first(tokens: list[str], keys: list[str], clitics: tuple[str, ...],
 _COMMON = """محمد أحمد احمد علي عبد الله عبد الرحمن حسن حسين عمر خالد إبراهيم يوسف مصطفى محمود
 سالم سعيد صالح عثمان موسى عيسى يحيى إسماعيل جمال كمال فيصل عادل ناصر حمزة طارق""".split()
 _COMMON_K = {match_key(w) for w in _COMMON} | {"عبد الله", "عبد الرحمن"}
+# Words before a one-word name that make it part of a longer one the model cut.
+_NAME_PARTS = {match_key(w) for w in "بني بنو بن ابن أبو ابو أبي عبد آل ذو".split()}
 _UNIT_PREFIX = {"عبد", "ابو", "ابي", "ابا", "ابن", "بن", "بنت", "ام", "ال", "آل", "ذو", "ذي"}
 
 
@@ -494,12 +661,33 @@ def discover_actors(resolved: pd.DataFrame, sentences: pd.DataFrame,
         if not _head_kind(keys[0]) and all(any((c,) in known for c in clitic_candidates(k))
                                            for k in keys):
             continue  # «تركي روسي»: every word is one the dictionary already reads
+        lead = _match_at(keys, 0, index) if m.model != PATTERN_MODEL else None
+        if lead is not None and lead.actor_ids and lead.rule != "nisba" and all(
+                index.types.get(a) not in ("state", "place") for a in lead.actor_ids):
+            # a model span that starts with a dictionary actor glued to a name: «حفتر أحمد
+            # المسماري», «الوفاق الوطني فائز السراج»; the rest is the candidate (rule 1)
+            toks, keys = toks[lead.end_tok:], keys[lead.end_tok:]
+            if not keys or tuple(keys) in known or all(len(k) < 2 for k in keys):
+                continue
+        if set(clitic_candidates(keys[0])) & _PLACE_K:
+            continue  # «قاعدة سيدي براني», «غربي سرت»: a place, not an actor
+        if m.model != PATTERN_MODEL and (
+                any(k in _PLACE_K for k in keys[1:-1])
+                or any(x.end_tok - x.start_tok > 1 and x.actor_ids and all(
+                    index.types.get(a) == "person" for a in x.actor_ids)
+                       for x in _scan_keys(keys, index))):
+            continue  # a model span over a name and a place or a known person: «الوفاق غربي
+            # سرت», «الوفاق الوطني فائز السراج»; the parts are read on their own
         if m.label == "PERS":
             keys, toks = _units(keys, toks)
         key = tuple(keys)
         examples.setdefault(key, text_of.get((m.article_id, m.sent_id), (0, ""))[1])
         if m.label == "PERS":
             if len(keys) == 1:
+                start, text = text_of.get((m.article_id, m.sent_id), (0, ""))
+                before = text[:max(0, int(m.start) - start)].split()
+                if before and match_key(before[-1]) in _NAME_PARTS:
+                    continue  # «بني وليد» (a town), «أبو عمار»: a part of a longer name
                 if len(keys[0]) >= 3:
                     singles.append((key, toks[0]))
             else:
@@ -507,8 +695,9 @@ def discover_actors(resolved: pd.DataFrame, sentences: pd.DataFrame,
         else:
             if len(keys) == 1 and (_head_kind(keys[0]) or len(keys[0]) < 3):
                 continue
-            if " ".join(keys) in _GENERIC_BODIES:
-                continue
+            if " ".join(keys) in _GENERIC_BODIES or _head_kind(keys[0]) and all(
+                    k in _GENERIC_K for k in keys[1:]):
+                continue  # «وزارة الخارجية», «القوات المسلحة»: whose, the text must say
             group = orgs.setdefault(key, _Group("org", {key: " ".join(toks)}))
             group.count += 1
             group.armed = group.armed or keys[0] in _ARMED_K
@@ -657,14 +846,22 @@ def _trim_patterns(mentions: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame 
 
 def discover_and_resolve(mentions: pd.DataFrame, sentences: pd.DataFrame,
                          actors: pd.DataFrame | str | Path | None = None, *,
-                         metonymy: bool = False) -> pd.DataFrame:
+                         metonymy: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Resolve ``mentions`` with the dictionary and the actors discovered in the corpus
-    (steps 1-4 of the module docstring). Returns ``schema.RESOLVED_MENTIONS`` rows; the
-    discovered actors' rows are in ``result.attrs["discovered_actors"]``, and
-    :func:`with_discovered` rebuilds the full actor table from the result."""
+    (steps 1-4 of the module docstring): ``(resolved, discovered)``.
+
+    ``resolved`` holds ``schema.RESOLVED_MENTIONS`` rows (discovered actors have ids
+    ``d_...``); ``discovered`` the rows of the discovered actors that ``resolved`` uses, in
+    the actor-table format plus ``origin``, ``mentions`` and ``example``
+    (:func:`discover_actors`). :func:`with_discovered` turns them into the actor table of
+    the later stages.
+
+    >>> resolved, discovered = discover_and_resolve(mentions, sentences)  # doctest: +SKIP
+    >>> discovered[["actor_id", "name_ar"]].head(1)  # doctest: +SKIP
+    """
     actors = load_actors(actors) if actors is None or isinstance(actors, (str, Path)) else actors
-    with_patterns = extend_person_nisba(add_pattern_mentions(mentions, sentences), sentences,
-                                        actors)
+    with_patterns = extend_person_nisba(add_pattern_mentions(mentions, sentences, actors),
+                                        sentences, actors)
     first = resolve_mentions(with_patterns, sentences, actors, metonymy=metonymy)
     found = discover_actors(first, sentences, actors)
     trimmed = _trim_patterns(with_patterns, found)
@@ -673,26 +870,28 @@ def discover_and_resolve(mentions: pd.DataFrame, sentences: pd.DataFrame,
         first = resolve_mentions(with_patterns, sentences, actors, metonymy=metonymy)
         found = discover_actors(first, sentences, actors)
     if found.empty:
-        first.attrs["discovered_actors"] = found
-        return first
+        return first, found
     table = extend_actors(actors, found)
     second = resolve_mentions(with_patterns, sentences, table, metonymy=metonymy)
-    second.attrs["discovered_actors"] = found[found["actor_id"].isin(set(second["actor_id"]))]
-    return second
+    used = found[found["actor_id"].isin(set(second["actor_id"]))].reset_index(drop=True)
+    return second, used
 
 
-def with_discovered(actors: pd.DataFrame, resolved: pd.DataFrame) -> pd.DataFrame:
+def with_discovered(actors: pd.DataFrame, resolved: pd.DataFrame,
+                    discovered: pd.DataFrame | None = None) -> pd.DataFrame:
     """The actor table for the later stages: the dictionary plus every discovered actor of
-    ``resolved`` (taken from ``resolved.attrs["discovered_actors"]``), with an ``origin``
-    column (dictionary / discovered).
+    ``resolved``, with an ``origin`` column (dictionary / discovered).
+
+    ``discovered``: the rows :func:`discover_and_resolve` returned (full rows: canonical
+    name without titles, aliases, scope). Without them (tables read back from files, the
+    partitions of an archive) minimal rows are rebuilt from the ``d_`` ids of ``resolved``:
+    the longest surface as name, the model label as type.
 
     >>> table = with_discovered(load_actors(), pd.DataFrame(columns=["actor_id"]))
     >>> set(table["origin"])
     {'dictionary'}
     """
-    found = resolved.attrs.get("discovered_actors")
-    if found is None:  # the attrs were lost on the way (a copy, a concat): rebuild the rows
-        found = _rows_from_mentions(resolved)
+    found = _rows_from_mentions(resolved) if discovered is None else discovered
     if len(found) == 0:
         return _dictionary_with_origin(actors)
     return extend_actors(actors, found)
@@ -715,13 +914,15 @@ def _rows_from_mentions(resolved: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[*ACTOR_COLUMNS, ORIGIN_COLUMN])
 
 
-def suggest_actors(analysis_or_tables: Any, path: str | Path | None = None) -> pd.DataFrame:
+def suggest_actors(analysis_or_tables: Any, path: str | Path | None = None, *,
+                   discovered: pd.DataFrame | None = None) -> pd.DataFrame:
     """The discovered actors as rows in the ``data/actors.csv`` format, most mentioned
     first, with ``mentions`` and an ``example`` sentence, for a student to review and pass
     back with ``--actors``. ``analysis_or_tables``: an :class:`helpers.pipeline.Analysis`
     (its actor table with ``origin`` discovered, its resolved mentions and sentences), or a
-    resolved-mentions table from :func:`discover_and_resolve`. Writes a UTF-8 CSV when
-    ``path`` is given.
+    resolved-mentions table with the ``discovered`` rows of :func:`discover_and_resolve`
+    (without them, its ``d_`` actors are rebuilt as in :func:`with_discovered`). Writes a
+    UTF-8 CSV when ``path`` is given.
 
     The ids lose their ``d_`` prefix (they become the student's own). Review each row: fix
     ``name_en``, check the ``type``, delete rows that are not actors, add a ``source`` URL
@@ -730,11 +931,12 @@ def suggest_actors(analysis_or_tables: Any, path: str | Path | None = None) -> p
     """
     resolved = getattr(analysis_or_tables, "resolved", analysis_or_tables)
     table = getattr(analysis_or_tables, "actors", None)
-    if table is not None and ORIGIN_COLUMN in table.columns:
+    if discovered is not None:
+        found = discovered.copy()
+    elif table is not None and ORIGIN_COLUMN in table.columns:
         found = table[table[ORIGIN_COLUMN] == DISCOVERED].copy()
     else:
-        found = resolved.attrs.get("discovered_actors") if hasattr(resolved, "attrs") else None
-        found = pd.DataFrame(columns=ACTOR_COLUMNS) if found is None else found.copy()
+        found = _rows_from_mentions(resolved)
     columns = [*ACTOR_COLUMNS, "mentions", "example"]
     if found.empty:
         out = pd.DataFrame(columns=columns)

@@ -123,15 +123,15 @@ def analyse_items(items: list[dict[str, Any]], *, models: str = "bundled",
     """Run sentences, NER, resolution and discovery on the items as one corpus:
     ``(resolved mentions, actor table including discovered actors)``."""
     from .actors import load_actors
-    from .discovery import with_discovered
     from .pipeline import tag_and_resolve
     from .sentences import split_sentences
 
     actors = load_actors() if actors is None else actors
     articles = items_to_articles(items)
     sentences = split_sentences(articles)
-    _, resolved, _ = tag_and_resolve(sentences, models=models, actors=actors, progress=False)
-    return resolved, with_discovered(actors, resolved)
+    _, resolved, _, table = tag_and_resolve(sentences, models=models, actors=actors,
+                                            progress=False)
+    return resolved, table
 
 
 def score_items(items: list[dict[str, Any]], resolved: pd.DataFrame,

@@ -23,7 +23,7 @@ Politeness rules, all on by default:
 Without network, :class:`NetworkUnavailable` says so and what to do instead (save the pages
 from a browser as ``.html`` files and load the folder).
 
->>> articles = fetch_urls(["https://example.org/ar/news/1"])  # doctest: +SKIP
+>>> articles, report = fetch_urls(["https://example.org/ar/news/1"])  # doctest: +SKIP
 >>> articles[["title", "date", "url"]]  # doctest: +SKIP
 """
 
@@ -44,7 +44,6 @@ from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
 
 from . import __version__
-from .corpus import get_load_report, set_load_report
 from .paths import cache_dir as _default_cache_root
 from .schema import ARTICLES, LOAD_REPORT
 
@@ -292,23 +291,25 @@ def _article_id(url: str) -> str:
     return f"{host}-{hashlib.sha256(url.encode('utf-8')).hexdigest()[:10]}"
 
 
-def articles_from_pages(pages: dict[str, Path]) -> pd.DataFrame:
-    """The ``articles`` table of downloaded pages (``{url: cached .html file}``), read by
-    :func:`helpers.corpus.load_corpus` exactly as saved HTML pages are (trafilatura main
+def articles_from_pages(pages: dict[str, Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``articles`` table of downloaded pages (``{url: cached .html file}``) and its
+    load report: ``(articles, report)``. The pages are read by
+    :func:`helpers.corpus.read_corpus` exactly as saved HTML pages are (trafilatura main
     text and title, htmldate date, cleaning, Arabic-ratio and duplicate checks); then
     ``url``, ``path`` and ``source`` name the page's address and ``article_id`` is
-    ``<host>-<hash of the URL>``. Skipped pages are in ``helpers.corpus.get_load_report(articles)`` under
-    their URL.
+    ``<host>-<hash of the URL>``. The report (:data:`helpers.schema.LOAD_REPORT`) names
+    skipped pages by their URL.
 
-    >>> articles_from_pages({"https://example.org/ar/1": Path("page.html")})  # doctest: +SKIP
+    >>> articles, report = articles_from_pages(
+    ...     {"https://example.org/ar/1": Path("page.html")})  # doctest: +SKIP
     """
-    from .corpus import load_corpus
+    from .corpus import read_corpus
 
     if not pages:
-        return _articles_frame([])
+        return _articles_frame([]), LOAD_REPORT.empty()
     by_name = {path.name: url for url, path in pages.items()}
-    loaded = load_corpus([pages[url] for url in pages])
-    report = get_load_report(loaded)
+    loaded, report = read_corpus([pages[url] for url in pages])
+    report = report.copy()
 
     def url_of(shown: object) -> str:
         name = Path(str(shown).split(":", 1)[0]).name
@@ -329,7 +330,7 @@ def articles_from_pages(pages: dict[str, Path]) -> pd.DataFrame:
     report["file"] = report["file"].map(url_of)
     for url, path in pages.items():  # "duplicate of <sha>" -> "duplicate of <url>"
         report["problem"] = report["problem"].str.replace(path.stem, url, regex=False)
-    return set_load_report(articles, report[LOAD_REPORT.columns].reset_index(drop=True))
+    return articles, LOAD_REPORT.validate(report[LOAD_REPORT.columns].reset_index(drop=True))
 
 
 def _articles_frame(rows: list[dict]) -> pd.DataFrame:
@@ -341,13 +342,13 @@ def _articles_frame(rows: list[dict]) -> pd.DataFrame:
 def fetch_urls(urls: Iterable[str], *, cache_dir: str | Path | None = None, timeout: float = 20,
                retries: int = 2, user_agent: str = DEFAULT_USER_AGENT, delay: float = 1.0,
                session: requests.Session | None = None,
-               progress: bool | None = None) -> pd.DataFrame:
-    """Download (or read from the cache) each URL and return an ``articles`` table
-    (:data:`helpers.schema.ARTICLES`; ``path`` and ``url`` are the URL).
+               progress: bool | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Download (or read from the cache) each URL: ``(articles, report)``, the ``articles``
+    table (:data:`helpers.schema.ARTICLES`; ``path`` and ``url`` are the URL) and its load
+    report (:data:`helpers.schema.LOAD_REPORT`), as :func:`helpers.corpus.read_corpus`.
 
-    Pages that fail (HTTP error, no main text) are skipped and listed in
-    ``helpers.corpus.get_load_report(articles)`` (columns file, problem, action), like the loader's
-    bad files. A host that cannot be reached is not asked again for its other URLs; when no
+    Pages that fail (HTTP error, no main text) are skipped and listed in the report
+    (columns file, problem, action), like the loader's bad files. A host that cannot be reached is not asked again for its other URLs; when no
     page could be read at all because no host was reachable, :class:`NetworkUnavailable`
     is raised with advice (save the pages as ``.html`` and load them). ``progress``: a tqdm
     bar (``None``: when more than 3 URLs).
@@ -356,7 +357,7 @@ def fetch_urls(urls: Iterable[str], *, cache_dir: str | Path | None = None, time
     ``max(delay, 0.5)`` seconds) is used; a ``session`` you pass keeps its own headers and
     retry rules (mount :func:`retry_policy` on it for the default ones).
 
-    >>> articles = fetch_urls(["https://example.org/ar/news/1"], delay=2)  # doctest: +SKIP
+    >>> articles, report = fetch_urls(["https://example.org/ar/news/1"], delay=2)  # doctest: +SKIP
     """
     urls = [u.strip() for u in urls if u and u.strip()]
     bad = [u for u in urls if not is_url(u)]
@@ -406,9 +407,8 @@ def fetch_urls(urls: Iterable[str], *, cache_dir: str | Path | None = None, time
     if not pages and unreachable and len(unreachable) == len({urlsplit(u).netloc.lower()
                                                              for u in seen}):
         raise next(iter(unreachable.values()))
-    articles = articles_from_pages(pages)
+    articles, page_report = articles_from_pages(pages)
     if report:
-        set_load_report(articles, pd.concat(
-            [pd.DataFrame(report, columns=LOAD_REPORT.columns), get_load_report(articles)],
-            ignore_index=True))
-    return articles
+        page_report = LOAD_REPORT.validate(pd.concat(
+            [pd.DataFrame(report, columns=LOAD_REPORT.columns), page_report], ignore_index=True))
+    return articles, page_report

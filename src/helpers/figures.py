@@ -796,6 +796,9 @@ def _short_title(text: str, width: int = 48) -> str:
 _LABEL_PT = 7.5  # font size of the event labels
 _ROW_PT = 13.0  # height of one stacked label row, in points
 _LANE_PT = 26.0  # room for a lane's markers and the gap above them, in points
+#: corpus articles labelled on the event timeline at most (an archive of thousands would
+#: make a figure metres tall: every article still gets its star, a spread of them a label)
+MAX_ARTICLE_LABELS = 40
 _LANE_COLORS = dict(zip(EVENT_LANES, ["#D55E00", "#CC79A7", "#0072B2", "#009E73", "#E69F00"],
                         strict=True))
 
@@ -811,7 +814,9 @@ def plot_event_timeline(
     milestones (or the ids in ``annotate``) labelled; month-precision events drawn as a bar
     spanning their month, not as a point on the 1st. ``articles`` (e.g. the
     ``kind == "article"`` rows of the corpus) are drawn in their own bottom lane as black
-    stars with date and title; undated articles are left out and counted in a note.
+    stars with date and title (beyond :data:`MAX_ARTICLE_LABELS` articles, only that many,
+    spread over time, are labelled; a note says so); undated articles are left out and
+    counted in a note.
 
     Labels never overlap: their widths are measured and close labels are stacked in rows
     (:func:`stack_levels`); each lane is as tall as its rows need. Returns the Figure.
@@ -850,9 +855,15 @@ def plot_event_timeline(
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12),
               ncol=len(handles), fontsize=8, frameon=False)
     left_out = 0 if articles is None else len(articles) - len(dated)
-    if left_out:
-        fig.text(0.01, 0.0, f"{left_out} undated article(s) left out.", fontsize=8,
-                 color="dimgrey", va="bottom")
+    note = [f"{left_out} undated article(s) left out."] if left_out else []
+    labelled_articles = dated
+    if len(dated) > MAX_ARTICLE_LABELS:  # evenly spread over the sorted dates
+        picks = np.unique(np.linspace(0, len(dated) - 1, MAX_ARTICLE_LABELS).round())
+        labelled_articles = dated.iloc[picks.astype(int)]
+        note.append(f"{len(labelled_articles)} of {len(dated)} articles labelled (spread "
+                    "over time); every article has its star.")
+    if note:
+        fig.text(0.01, 0.0, " ".join(note), fontsize=8, color="dimgrey", va="bottom")
     fig.tight_layout()
     renderer = fig.canvas.get_renderer()
     px_per_pt = fig.dpi / 72
@@ -860,7 +871,7 @@ def plot_event_timeline(
     texts: dict[str, list[tuple[pd.Timestamp, str]]] = {lane: [] for lane in lanes}
     for row in labelled.itertuples(index=False):
         texts[row.lane].append((row.date, str(row.title)))
-    for row in dated.itertuples(index=False):
+    for row in labelled_articles.itertuples(index=False):
         name = getattr(row, "title", None)
         name = name if isinstance(name, str) and name.strip() else row.article_id
         texts["Corpus articles"].append(

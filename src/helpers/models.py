@@ -11,7 +11,8 @@ Profiles
         :data:`DEFAULT_SENTIMENT_MODEL`, or the hub ids / local folders named by
         ``ARABIC_NEWS_NER_MODEL`` and ``ARABIC_NEWS_SENTIMENT_MODEL``.
     ``auto``
-        ``camelbert`` where it can be loaded, otherwise ``bundled`` (a printed note says so).
+        ``camelbert`` where it can be loaded, otherwise ``bundled`` (a note says so:
+        :class:`FallbackWarning`).
 
     The profile comes from the ``profile`` argument, else ``$ARABIC_NEWS_MODELS``, else
     ``bundled`` (:func:`resolve_profile`, the only parser of profile names).
@@ -43,6 +44,7 @@ The output cache (:class:`OutputCache`)
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -50,7 +52,7 @@ import os
 import re
 import tempfile
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -371,8 +373,9 @@ def load_ner(profile: str | None = None) -> Model:
     default ``bundled``), or a model folder / hub id, loaded through transformers. For
     ``camelbert`` the model is ``$ARABIC_NEWS_NER_MODEL`` or :data:`DEFAULT_NER_MODEL`.
     Raises :class:`ModelUnavailable` when CAMeLBERT cannot be loaded; ``auto`` then uses the
-    bundled tagger and prints a note. The tagger has ``identity``, ``labels()`` and
-    ``predict(list of word lists)`` -> one ``(BIO label, probability)`` per word.
+    bundled tagger with a note (:class:`FallbackWarning`, :func:`collect_notes`). The tagger
+    has ``identity``, ``labels()`` and ``predict(list of word lists)`` -> one
+    ``(BIO label, probability)`` per word.
 
     >>> tagger = load_ner("bundled")  # doctest: +SKIP
     >>> tagger.predict([["قال", "أردوغان"]])  # doctest: +SKIP
@@ -381,7 +384,7 @@ def load_ner(profile: str | None = None) -> Model:
     if profile is not None and looks_like_model(profile):
         return _load("ner", "camelbert", profile)
     profile = resolve_profile(profile)
-    return _load("ner", profile, model_name("ner") if profile != "bundled" else "")
+    return _noted("ner", profile, model_name("ner") if profile != "bundled" else "")
 
 
 def load_sentiment(profile: str | None = None, model: str | Path | None = None) -> Model | None:
@@ -390,7 +393,7 @@ def load_sentiment(profile: str | None = None, model: str | Path | None = None) 
 
     ``model`` (or ``$ARABIC_NEWS_SENTIMENT_MODEL``, else :data:`DEFAULT_SENTIMENT_MODEL`) is
     the transformers model of ``camelbert``/``auto``. Raises :class:`ModelUnavailable` for
-    ``camelbert`` when it cannot be loaded; ``auto`` then returns ``None`` and prints a note.
+    ``camelbert`` when it cannot be loaded; ``auto`` then returns ``None`` with a note (:class:`FallbackWarning`).
     The classifier has ``identity``, ``labels()`` and ``predict(texts)`` -> one
     ``{label: probability}`` per text.
 
@@ -398,14 +401,28 @@ def load_sentiment(profile: str | None = None, model: str | Path | None = None) 
     True
     """
     profile = resolve_profile(profile)
-    return _load("sentiment", profile, model_name("sentiment", model) if profile != "bundled"
-                 else "")
+    return _noted("sentiment", profile, model_name("sentiment", model)
+                  if profile != "bundled" else "")
 
 
 def clear_loaded() -> None:
     """Forget the models loaded by :func:`load_ner` / :func:`load_sentiment` (e.g. after
     changing the environment)."""
     _load.cache_clear()
+
+
+def _noted(kind: str, profile: str, name: str) -> Any:
+    """:func:`_load`, and its fall-back note (if any) passed to every :func:`collect_notes`
+    block, also when the model was loaded earlier in this process."""
+    loaded = _load(kind, profile, name)
+    note = _FALLBACKS.get((kind, profile, name))
+    if note is not None:
+        _collect(note)
+    return loaded
+
+
+#: fall-back notes of ``auto`` by (kind, profile, model name)
+_FALLBACKS: dict[tuple[str, str, str], str] = {}
 
 
 @functools.lru_cache(maxsize=8)
@@ -420,7 +437,9 @@ def _load(kind: str, profile: str, name: str) -> Any:
         fallback = _load(kind, "bundled", "")
         instead = (f"the bundled NER model ({fallback.identity})" if kind == "ner"
                    else "the bundled lexicon method")
-        print(f"Note (profile 'auto'): {err} Using {instead} instead.")
+        note = " ".join(f"profile 'auto': {str(err).rstrip('.')}. Using {instead} instead.".split())
+        _FALLBACKS[(kind, profile, name)] = note
+        warnings.warn(note, FallbackWarning, stacklevel=4)
         return fallback
 
 
@@ -448,28 +467,66 @@ def _load_transformers_model(kind: str, name: str) -> Any:
 # --------------------------------------------------------------------- output cache
 
 
-class CacheWarning(UserWarning):
+class ModelNote(UserWarning):
+    """A note of the model layer for the reader of a run, shown once per process as a
+    warning and collected by :func:`collect_notes` (``Analysis.notes``, the CLI's ``note:``
+    lines): a model fall-back (:class:`FallbackWarning`), a cache that cannot be written
+    (:class:`CacheWarning`)."""
+
+
+class CacheWarning(ModelNote):
     """The output cache could not be written; the run goes on without it."""
 
 
+class FallbackWarning(ModelNote):
+    """Profile ``auto`` could not load CAMeLBERT and uses the bundled model or lexicon."""
+
+
 _META_KEY = b"helpers.cache"
-_REPORTED: set[str] = set()
-_NOTES: list[str] = []
+_REPORTED: dict[str, str] = {}  # cache folder -> its note
+_COLLECTORS: list[list[str]] = []
+
+
+@contextlib.contextmanager
+def collect_notes() -> Iterator[list[str]]:
+    """Collect the model-layer notes of the code run inside the block (each once, one line):
+    cache folders that cannot be written and model fall-backs, also those whose warning was
+    already shown earlier in this process. :func:`helpers.pipeline.analyze` adds them to
+    ``Analysis.notes``.
+
+    >>> with collect_notes() as notes:
+    ...     tagger = load_ner("bundled")
+    >>> notes
+    []
+    """
+    notes: list[str] = []
+    _COLLECTORS.append(notes)
+    try:
+        yield notes
+    finally:
+        _COLLECTORS[:] = [c for c in _COLLECTORS if c is not notes]
+
+
+def _collect(note: str) -> None:
+    for notes in _COLLECTORS:
+        if note not in notes:
+            notes.append(note)
 
 
 def cache_notes() -> list[str]:
     """The cache problems reported so far in this process (one line per cache folder)."""
-    return list(_NOTES)
+    return list(_REPORTED.values())
 
 
 def _report_once(folder: Path, err: BaseException) -> None:
     where = str(folder)
     if where in _REPORTED:
+        _collect(_REPORTED[where])
         return
-    _REPORTED.add(where)
     note = (f"the output cache in {where} cannot be written ({_first_line(err)}); results are "
             "computed but not cached: set ARABIC_NEWS_CACHE to a writable folder")
-    _NOTES.append(note)
+    _REPORTED[where] = note
+    _collect(note)
     warnings.warn(note, CacheWarning, stacklevel=4)
 
 

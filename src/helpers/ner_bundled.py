@@ -324,39 +324,64 @@ def _token_feats(word: str, key: str, res: Resources) -> dict[str, str]:
     return f
 
 
-def sentence_features(words: Sequence[str], res: Resources) -> list[list[str]]:
-    """CRF features (strings) for every word of one sentence.
+def _word_entry(word: str, res: Resources) -> tuple[dict[str, str], list[str], list[str],
+                                                       list[str]]:
+    """What :func:`sentence_features` knows of one word without its context: its token
+    features, trigger kinds, and the feature strings before and after the gazetteer marks."""
+    t = _token_feats(word, _key(word), res)
+    k = t["k"]
+    trig = [kind for kind, lex in TRIGGERS.items() if k in lex or t["ps"] in lex]
+    head = ["b", f"w={t['w']}", f"k={k}", f"ps={t['ps']}", f"st={t['st']}", f"pre={t['pre']}",
+            f"sh={t['sh']}", f"len={min(len(k), 10)}"]
+    for m in range(1, 5):
+        if len(t["ps"]) > m:
+            head.append(f"p{m}={t['ps'][:m]}")
+            head.append(f"s{m}={k[-m:]}")
+    head += [f"{name}={t[name]}" for name in ("c0", "c1", "c2") if name in t]
+    tail = [f"gt={kind}" for kind in t["gt"].split(",") if kind]
+    if res.rates:
+        tail.append(f"er={t['er']}")
+    if res.names:
+        tail.append(f"xn={t['xn']}")
+    tail += [f"trig={kind}" for kind in trig]
+    return t, trig, head, tail
+
+
+#: words whose context-free features a loaded tagger remembers (then the memory is cleared)
+_WORD_CACHE_MAX = 200_000
+
+
+def sentence_features(words: Sequence[str], res: Resources,
+                      cache: dict[str, tuple] | None = None) -> list[list[str]]:
+    """CRF features (strings) for every word of one sentence. ``cache``: a dict kept by the
+    caller for one unchanging ``res`` (the loaded tagger keeps one), where the context-free
+    part of each word's features is remembered.
 
     >>> feats = sentence_features(["قال", "السيد", "حفتر"], Resources())
     >>> "k=حفتر" in feats[2], "-1:trig=PERS" in feats[2], "BOS" in feats[0]
     (True, True, True)
     """
-    keys = [_key(w) for w in words]
-    toks = [_token_feats(w, k, res) for w, k in zip(words, keys, strict=True)]
-    gaz = gazetteer_marks(keys, res.gazetteer, res.max_phrase)
-    trig = []
-    for t in toks:
-        kinds = [kind for kind, lex in TRIGGERS.items() if t["k"] in lex or t["ps"] in lex]
-        trig.append(kinds)
+    entries = []
+    for w in words:
+        entry = cache.get(w) if cache is not None else None
+        if entry is None:
+            entry = _word_entry(w, res)
+            if cache is not None:
+                if len(cache) >= _WORD_CACHE_MAX:
+                    cache.clear()
+                cache[w] = entry
+        entries.append(entry)
+    toks = [e[0] for e in entries]
+    trig = [e[1] for e in entries]
+    gaz = gazetteer_marks([t["k"] for t in toks], res.gazetteer, res.max_phrase)
     n = len(words)
     out: list[list[str]] = []
     for i in range(n):
         t = toks[i]
         k = t["k"]
-        f = ["b", f"w={t['w']}", f"k={k}", f"ps={t['ps']}", f"st={t['st']}", f"pre={t['pre']}",
-             f"sh={t['sh']}", f"len={min(len(k), 10)}"]
-        for m in range(1, 5):
-            if len(t["ps"]) > m:
-                f.append(f"p{m}={t['ps'][:m]}")
-                f.append(f"s{m}={k[-m:]}")
-        f += [f"{name}={t[name]}" for name in ("c0", "c1", "c2") if name in t]
+        f = list(entries[i][2])
         f += [f"g={m}" for m in sorted(gaz[i])]
-        f += [f"gt={kind}" for kind in t["gt"].split(",") if kind]
-        if res.rates:
-            f.append(f"er={t['er']}")
-        if res.names:
-            f.append(f"xn={t['xn']}")
-        f += [f"trig={kind}" for kind in trig[i]]
+        f += entries[i][3]
         if i == 0:
             f.append("BOS")
         if i == n - 1:
@@ -437,6 +462,7 @@ class BundledTagger:
         self._tagger = tagger
         self.resources = resources
         self.identity = identity
+        self._word_cache: dict[str, tuple] = {}  # sentence_features per word, for resources
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> BundledTagger:
@@ -485,7 +511,7 @@ class BundledTagger:
             if not words:
                 out.append([])
                 continue
-            self._tagger.set(sentence_features(words, self.resources))
+            self._tagger.set(sentence_features(words, self.resources, self._word_cache))
             labels = self._tagger.tag()
             out.append([(lab, round(float(self._tagger.marginal(lab, i)), 6))
                         for i, lab in enumerate(labels)])

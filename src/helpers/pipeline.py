@@ -19,13 +19,14 @@ The command line (``python -m helpers analyze``) and notebook 06 call :func:`ana
 
 from __future__ import annotations
 
+import inspect
 import json
 import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -37,6 +38,9 @@ from .timeline import Binning
 
 #: Show a progress bar (``progress=None``) when the corpus has more articles than this.
 PROGRESS_MIN_ARTICLES = 3
+#: ... and a bar over the sentences of one article that has at least this many sentences
+#: (about 300 KB of news text; the bundled model tags it in about half a minute).
+PROGRESS_MIN_SENTENCES = 1000
 FREQS = ("auto", "D", "W", "M")
 
 Source = str | Path | pd.DataFrame | Sequence[str | Path]
@@ -252,7 +256,7 @@ def load_input(source: Source, *, fetch_options: dict[str, Any] | None = None,
         from .fetch import NetworkUnavailable, fetch_urls
 
         try:
-            fetched = fetch_urls(urls, **(fetch_options or {}))
+            fetched, fetch_report = fetch_urls(urls, **(fetch_options or {}))
         except NetworkUnavailable as exc:
             if not local:  # nothing else to analyse: say so
                 raise
@@ -260,45 +264,117 @@ def load_input(source: Source, *, fetch_options: dict[str, Any] | None = None,
             reports.append(pd.DataFrame([{"file": url, "problem": str(exc), "action": "skipped"}
                                          for url in urls], columns=LOAD_REPORT.columns))
         else:
-            reports.append(get_load_report(fetched))  # fetch_urls keeps it in attrs
+            reports.append(fetch_report)
         frames.append(fetched)
     frames = [_without_attrs(f) for f in frames if len(f)]
     articles = pd.concat(frames, ignore_index=True) if frames else ARTICLES.empty()
     return ARTICLES.validate(articles), _merge_reports(*reports)
 
 
-def _progress_bar(total: int, progress: bool | None, desc: str) -> Any:
+def _progress_bar(total: int, progress: bool | None, desc: str, *, unit: str = "article",
+                  nested: bool = False) -> Any:
     if progress is False or (progress is None and total <= PROGRESS_MIN_ARTICLES):
         return None
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=desc, unit="article", file=sys.stderr)
+    return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, leave=not nested,
+                position=1 if nested else None)
+
+
+class _SentenceProgress:
+    """A tagger that tags in chunks and moves ``bar`` by the sentences tagged (``bar=None``:
+    in one call, with the tagger's own progress bar off); same ``identity`` (so the NER
+    cache key is unchanged) and ``labels()`` as ``tagger``."""
+
+    CHUNK = 64
+
+    def __init__(self, tagger: Any, bar: Any = None) -> None:
+        self.tagger, self.bar = tagger, bar
+        self.identity = tagger.identity
+        params = inspect.signature(tagger.predict).parameters
+        self._options = {"batch_size", "progress"} & set(params)
+
+    def labels(self) -> list[str]:
+        return list(self.tagger.labels())
+
+    def predict(self, batch: Sequence[Sequence[str]], batch_size: int = 32) -> list[Any]:
+        options = {k: v for k, v in (("batch_size", batch_size), ("progress", False))
+                   if k in self._options}
+        if self.bar is None:
+            return list(self.tagger.predict(batch, **options))
+        out: list[Any] = []
+        for i in range(0, len(batch), self.CHUNK):
+            chunk = batch[i:i + self.CHUNK]
+            out += self.tagger.predict(chunk, **options)
+            self.bar.update(len(chunk))
+        return out
+
+
+def _tag_article(group: pd.DataFrame, tagger: Any, progress: bool | None, *, nested: bool,
+                 alone: bool) -> pd.DataFrame:
+    """``run_ner`` on one article, with a bar over its sentences when it has at least
+    :data:`PROGRESS_MIN_SENTENCES`, or when it is ``alone`` (the only article) and
+    ``progress`` is True; ``progress=False``: never, not even the model's own bar."""
+    from .ner import run_ner
+
+    if progress is False:
+        return run_ner(group, tagger=_SentenceProgress(tagger))
+    if len(group) < PROGRESS_MIN_SENTENCES and not (progress and alone):
+        return run_ner(group, tagger=tagger)
+    bar = _progress_bar(len(group), True, f"NER {group['article_id'].iloc[0]}",
+                        unit="sentence", nested=nested)
+    try:
+        return run_ner(group, tagger=_SentenceProgress(tagger, bar))
+    finally:
+        bar.update(bar.total - bar.n)  # a cache hit tags nothing: show it done
+        bar.close()
+
+
+class Tagged(NamedTuple):
+    """What :func:`tag_and_resolve` returns (unpacks as four values)."""
+
+    #: the model's entity mentions (:data:`helpers.schema.MENTIONS`)
+    mentions: pd.DataFrame
+    #: mentions resolved to actor ids (:data:`helpers.schema.RESOLVED_MENTIONS`)
+    resolved: pd.DataFrame
+    #: the NER model identity
+    ner_model: str
+    #: the actor dictionary plus the discovered actors ``resolved`` uses (column ``origin``)
+    actors: pd.DataFrame
 
 
 def tag_and_resolve(sentences: pd.DataFrame, *, models: str | None = None,
-                    actors: pd.DataFrame | None = None, metonymy: bool = True,
-                    progress: bool | None = None) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+                    actors: str | Path | pd.DataFrame | None = None, metonymy: bool = True,
+                    progress: bool | None = None) -> Tagged:
     """NER and actor resolution, article by article (so a progress bar can follow a long
-    corpus and the NER cache is reused when one article is added).
+    corpus and the NER cache is reused when one article is added); actor discovery over
+    the whole corpus (:func:`helpers.discovery.discover_and_resolve`).
 
-    Returns ``(mentions, resolved, ner_model_identity)``; ``models`` is the NER profile
-    (``bundled``, ``camelbert``, ``auto``; ``None``: ``$ARABIC_NEWS_MODELS`` or bundled).
+    Returns ``(mentions, resolved, ner_model, actors)`` (a :class:`Tagged`): ``actors`` is
+    the dictionary (``actors``: a table or CSV path, default ``data/actors.csv``) plus the
+    discovered actors, with an ``origin`` column, for the later stages. ``models`` is the NER
+    profile (``bundled``, ``camelbert``, ``auto``; ``None``: ``$ARABIC_NEWS_MODELS`` or
+    bundled). ``progress``: a progress bar over articles (``None``: when more than 3), or
+    over the sentences of one long article (:data:`PROGRESS_MIN_SENTENCES`); ``False``: none.
 
-    >>> mentions, resolved, model = tag_and_resolve(sentences)  # doctest: +SKIP
+    >>> mentions, resolved, ner_model, actors = tag_and_resolve(sentences)  # doctest: +SKIP
     """
-    from .discovery import discover_and_resolve
+    from .actors import load_actors
+    from .discovery import discover_and_resolve, with_discovered
     from .models import load_ner
-    from .ner import run_ner
 
     tagger = load_ner(models)
+    table = actors if isinstance(actors, pd.DataFrame) else load_actors(actors)
     if sentences.empty:
-        return MENTIONS.empty(), RESOLVED_MENTIONS.empty(), tagger.identity
+        return Tagged(MENTIONS.empty(), RESOLVED_MENTIONS.empty(), tagger.identity,
+                      with_discovered(table, RESOLVED_MENTIONS.empty()))
     mentions_parts = []
     groups = list(sentences.groupby("article_id", sort=False))
-    bar = _progress_bar(len(groups), progress, "NER + actors")
+    # a bar over the articles, or (one article) over its sentences in _tag_article
+    bar = _progress_bar(len(groups), progress, "NER + actors") if len(groups) > 1 else None
     for _, group in groups:
-        group = group.reset_index(drop=True)
-        mentions = run_ner(group, tagger=tagger)
+        mentions = _tag_article(group.reset_index(drop=True), tagger, progress,
+                                nested=bar is not None, alone=len(groups) == 1)
         mentions_parts.append(mentions)
         if bar is not None:
             bar.update(1)
@@ -307,8 +383,9 @@ def tag_and_resolve(sentences: pd.DataFrame, *, models: str | None = None,
     mentions = pd.concat([m for m in mentions_parts if len(m)] or [mentions_parts[0]],
                          ignore_index=True)
     # dictionary actors, then actors discovered over the whole corpus (helpers.discovery)
-    resolved = discover_and_resolve(mentions, sentences, actors, metonymy=metonymy)
-    return mentions, resolved, tagger.identity
+    resolved, discovered = discover_and_resolve(mentions, sentences, table, metonymy=metonymy)
+    return Tagged(mentions, resolved, tagger.identity,
+                  with_discovered(table, resolved, discovered))
 
 
 def score_sentiment(resolved: pd.DataFrame, sentences: pd.DataFrame,
@@ -367,15 +444,53 @@ def time_tables(articles: pd.DataFrame, resolved: pd.DataFrame, actor_sentiment:
 
     >>> attention, over_time, notes = time_tables(articles, resolved, per_mention)  # doctest: +SKIP
     """
-    binning = binning_of(articles, freq)
-    if binning is None:
+    if "date" not in articles or not articles["date"].notna().any():
         return None, None, [UNDATED_NOTE]
-    from .timeline import attention_share, sentiment_over_time
+    from .timeline import attention_share, bin_documents, sentiment_over_time
 
+    binned, binning = bin_documents(articles, freq)
     attention = attention_share(resolved, articles, binning.freq)
     over_time = sentiment_over_time(actor_sentiment, articles, binning.freq, n_boot=1000,
                                     seed=0)
-    return attention, over_time, [binning.note]
+    return attention, over_time, [time_note(binned, binning)]
+
+
+_BIN_NAMES = {"D": "day", "W": "week", "M": "month"}
+
+
+def time_note(binned: pd.DataFrame, binning: Binning) -> str:
+    """The run's note on time: :attr:`helpers.timeline.Binning.note`, unless the dated
+    articles fill fewer than two time bins; then it says why no over-time figure is drawn.
+    ``binned`` and ``binning`` come from :func:`helpers.timeline.bin_documents`.
+
+    >>> from helpers.timeline import bin_documents
+    >>> one = pd.DataFrame({"article_id": ["a"], "date": pd.to_datetime(["2020-06-15"]),
+    ...                     "date_precision": ["day"]})
+    >>> time_note(*bin_documents(one, "W"))  # doctest: +ELLIPSIS
+    'One dated article (2020-06-15): the over-time figures ... at least two time bins...'
+    """
+    n_bins = binned["bin"].nunique() if "bin" in binned else 0
+    if n_bins >= 2:
+        return binning.note
+    name = _BIN_NAMES.get(binning.freq, binning.freq)
+    days = sorted({pd.Timestamp(d).date().isoformat() for d in binned.get("date", [])})
+    when = days[0] if len(days) == 1 else (f"{days[0]} – {days[-1]}" if days else "")
+    if binning.n_binned == 1:
+        head = f"One dated article ({when})"
+    elif binning.n_binned:
+        head = f"{binning.n_binned} dated articles, all in one {name} ({when})"
+    else:
+        head = "No article has a date fine enough for the time bins"
+    parts = [f"{head}: the over-time figures (attention and sentiment over time) need dated "
+             f"articles in at least two time bins ({name}s here; --freq / freq= sets the "
+             "bin size)."]
+    if binning.n_undated:
+        parts.append(f"{binning.n_undated} undated article(s) left out (give them a date: "
+                     "line).")
+    if binning.n_too_coarse:
+        parts.append(f"{binning.n_too_coarse} article(s) dated only to the month or year left "
+                     f"out of {name} bins (freq='M' counts them).")
+    return " ".join(parts)
 
 
 # ---------------------------------------------------------------------------- analyze
@@ -390,8 +505,9 @@ def _check_options(models: str | None, freq: str) -> None:
         raise ValueError(f"unknown time bin {freq!r}: choose one of {', '.join(FREQS)}")
 
 
-def analyze(source: Source, *, models: str | None = None, actors: str | Path | pd.DataFrame | None = None,
-            metonymy: bool = True, sentiment_method: str | None = None, freq: str = "auto",
+def analyze(source: Source, *, models: str | None = None,
+            actors: str | Path | pd.DataFrame | None = None, metonymy: bool = True,
+            sentiment_method: str | None = None, freq: str = "auto",
             progress: bool | None = None, fetch_options: dict[str, Any] | None = None,
             load_options: dict[str, Any] | None = None) -> Analysis:
     """Run every stage on ``source`` and return all tables in one :class:`Analysis`.
@@ -403,15 +519,33 @@ def analyze(source: Source, *, models: str | None = None, actors: str | Path | p
     table; default ``data/actors.csv``). ``metonymy``: capitals stand for their states
     (باريس -> france). ``sentiment_method``: ``bundled`` | ``camelbert`` | ``auto``
     (``None``: follows ``models``). ``freq``: time bin, ``auto`` | ``D`` | ``W`` | ``M``.
-    ``progress``: tqdm bar (``None``: when more than 3 articles). ``load_options``: for
+    ``progress``: tqdm bars on stderr (``None``: over the articles when more than 3, over the
+    sentences of an article of :data:`PROGRESS_MIN_SENTENCES` or more; ``False``: none; the
+    CLI's ``--no-progress``). ``load_options``: for
     :func:`helpers.corpus.load_corpus`, e.g. ``{"min_arabic_ratio": 0}``.
 
-    Inputs that cannot be read are skipped and listed in ``analysis.load_report``.
+    Inputs that cannot be read are skipped and listed in ``analysis.load_report``. Notes of
+    the model layer (an ``auto`` profile that fell back to the bundled model, a cache folder
+    that cannot be written: :func:`helpers.models.collect_notes`) are in ``analysis.notes``.
 
     >>> analysis = analyze("data/corpus")  # doctest: +SKIP
     >>> analysis.profile["ner_model"]  # doctest: +SKIP
     'bundled:crf-anercorp@...'
     """
+    from .models import collect_notes
+
+    with collect_notes() as model_notes:
+        analysis = _analyze(source, models=models, actors=actors, metonymy=metonymy,
+                            sentiment_method=sentiment_method, freq=freq, progress=progress,
+                            fetch_options=fetch_options, load_options=load_options)
+    analysis.notes += [note for note in model_notes if note not in analysis.notes]
+    return analysis
+
+
+def _analyze(source: Source, *, models: str | None, actors: str | Path | pd.DataFrame | None,
+             metonymy: bool, sentiment_method: str | None, freq: str, progress: bool | None,
+             fetch_options: dict[str, Any] | None, load_options: dict[str, Any] | None
+             ) -> Analysis:
     _check_options(models, freq)
     from .actors import actor_table, comention_edges, load_actors
     from .models import resolve_profile
@@ -433,12 +567,9 @@ def analyze(source: Source, *, models: str | None = None, actors: str | Path | p
     lap("load")
     sentences = split_sentences(articles)
     lap("sentences")
-    mentions, resolved, ner_model = tag_and_resolve(
+    mentions, resolved, ner_model, actor_table_in = tag_and_resolve(  # + discovered actors
         sentences, models=profile_name, actors=actor_table_in, metonymy=metonymy,
         progress=progress)
-    from .discovery import with_discovered
-
-    actor_table_in = with_discovered(actor_table_in, resolved)  # + origin discovered rows
     lap("ner_and_actors")
     method = sentiment_method or profile_name
     per_mention, summary = score_sentiment(resolved, sentences, method)

@@ -22,17 +22,18 @@ from __future__ import annotations
 import base64
 import functools
 import importlib
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import numpy as np
 import pandas as pd
 
 from . import __version__
 from .colors import ENTITY_COLORS
+from .corpus import split_report
 
 REPORT_NAME = "report.html"
 #: Articles whose full highlighted text is shown; later ones are listed in a table only.
@@ -50,15 +51,14 @@ FIGURE_CAPTIONS = {
     "actor_network": "Actors named in the same sentence (edge width: sentences)",
     "actor_sentiment": "Targeted sentiment per actor: mean and 95% bootstrap interval",
     "stance_network": "Who supports or opposes whom (stance edges)",
+    "narrative": "Narrative timeline of the first article: the actors sentence by sentence, "
+                 "coloured by targeted sentiment",
+    "event_timeline": "The dated articles on the project's chronology of the Libyan conflict",
     "attention_over_time": "Share of actor mentions over time",
     "sentiment_over_time": "Sentiment toward the most mentioned actors over time",
 }
 ENTITY_NAMES = {"PERS": "person", "LOC": "place / state", "ORG": "organisation",
                 "MISC": "other"}
-#: Load-report actions that mean "this input was not analysed" (the rule
-#: :attr:`helpers.pipeline.Analysis.skipped` counts by); other rows note a change to an input
-#: that was analysed (a decoded file, a date set to NaT, a renamed id).
-SKIPPED_ACTION = re.compile(r"skip|nothing loaded", re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------- templates
@@ -105,7 +105,8 @@ def _text(value: Any) -> str:
 
 def actor_names(actors: pd.DataFrame | None) -> dict[str, str]:
     """``actor_id -> "name_en · name_ar"`` from the actor table (empty when absent); an actor
-    without an English name (a discovered one, say) is named in Arabic only.
+    without an English name, or discovered (``origin == "discovered"``: its English name is
+    a machine transliteration), is named in Arabic only.
 
     >>> actor_names(pd.DataFrame({"actor_id": ["haftar", "x1"],
     ...                           "name_en": ["Khalifa Haftar", None],
@@ -114,8 +115,12 @@ def actor_names(actors: pd.DataFrame | None) -> dict[str, str]:
     """
     if actors is None or not {"actor_id", "name_en", "name_ar"} <= set(actors.columns):
         return {}
+    # a discovered actor's English name is a machine transliteration («Bd Alftah Albrhan»):
+    # name it in Arabic only (its badge says it was discovered)
+    english = actors["name_en"].where(~actors["actor_id"].astype(str).isin(
+        discovered_actors(actors)), None)
     return {str(a): " · ".join(n for n in (_text(en), _text(ar)) if n) for a, en, ar in
-            zip(actors["actor_id"], actors["name_en"], actors["name_ar"], strict=True)}
+            zip(actors["actor_id"], english, actors["name_ar"], strict=True)}
 
 
 def discovered_actors(*tables: pd.DataFrame | None) -> set[str]:
@@ -135,6 +140,8 @@ def discovered_actors(*tables: pd.DataFrame | None) -> set[str]:
 
 
 def _cell(value: Any) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
     if isinstance(value, float):
         return "" if pd.isna(value) else f"{value:.3f}".rstrip("0").rstrip(".") or "0"
     if isinstance(value, pd.Timestamp):
@@ -270,7 +277,8 @@ def _figure_of(result: Any) -> Any:
 
 
 def _figure_specs(analysis: Any) -> list[tuple[str, Callable[[], Any] | None, str]]:
-    """(name, draw function or None, reason when None) for every report figure."""
+    """(name, draw function or None, reason) for every report figure: the reason says why a
+    figure is not drawn (draw is None), or what a drawn figure leaves out."""
     actors = getattr(analysis, "actors", None)
     specs: list[tuple[str, Callable[[], Any] | None, str]] = []
 
@@ -292,6 +300,7 @@ def _figure_specs(analysis: Any) -> list[tuple[str, Callable[[], Any] | None, st
         lambda f: f(analysis.sentiment_summary, actors))
     add("stance_network", "plot_stance_network", getattr(analysis, "stance", None),
         lambda f: f(analysis.stance, actors))
+    specs += _timeline_specs(analysis, actors)
     attention = getattr(analysis, "attention", None)
     if attention is not None and attention["bin"].nunique() < 2:
         attention = None  # one time bin is a point, not a trend
@@ -311,12 +320,122 @@ def _figure_specs(analysis: Any) -> list[tuple[str, Callable[[], Any] | None, st
     return specs
 
 
+def chronology_span(events: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """First and last day the chronology ``events`` cover (a month-precision event covers
+    its whole month), or None when no event is dated.
+
+    >>> ev = pd.DataFrame({"date": pd.to_datetime(["2019-04-04", "2021-12-01"]),
+    ...                    "date_precision": ["day", "month"]})
+    >>> [d.date().isoformat() for d in chronology_span(ev)]
+    ['2019-04-04', '2021-12-31']
+    """
+    dated = events.dropna(subset=["date"])
+    if dated.empty:
+        return None
+    precision = (dated["date_precision"] if "date_precision" in dated
+                 else pd.Series("day", index=dated.index))
+    ends = dated["date"].where(precision != "month", dated["date"] + pd.offsets.MonthEnd(0))
+    return dated["date"].min().normalize(), ends.max().normalize()
+
+
+def articles_on_chronology(articles: pd.DataFrame, events: pd.DataFrame
+                           ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The dated articles (``kind == "article"`` when the table has ``kind``) split into
+    ``(inside, outside)`` the chronology's span (:func:`chronology_span`).
+
+    The rule of the report's event timeline: an article is placed on the chronology only when
+    its date falls within the span the chronology covers (for the bundled chronology, Libya
+    April 2019 – December 2021). An article outside it is not placed, because stretching the
+    time axis to it would squeeze every event into one corner and suggest a link to events
+    of another time; the figure is drawn only when at least one article is inside.
+
+    >>> arts = pd.DataFrame({"article_id": ["a", "b"], "kind": "article",
+    ...                      "date": pd.to_datetime(["2020-06-15", "2023-04-15"])})
+    >>> ev = pd.DataFrame({"date": pd.to_datetime(["2019-04-04", "2021-12-24"])})
+    >>> [part["article_id"].tolist() for part in articles_on_chronology(arts, ev)]
+    [['a'], ['b']]
+    """
+    dated = articles.dropna(subset=["date"]) if "date" in articles else articles.iloc[:0]
+    if "kind" in dated.columns:
+        dated = dated[dated["kind"].fillna("article").astype(str) == "article"]
+    span = chronology_span(events)
+    if span is None:
+        return dated.iloc[:0], dated
+    day = pd.to_datetime(dated["date"]).dt.normalize()
+    inside = day.between(*span)
+    return dated[inside], dated[~inside]
+
+
+def _day_list(dates: pd.Series, limit: int = 3) -> str:
+    days = sorted({pd.Timestamp(d).date().isoformat() for d in dates})
+    return ", ".join(days[:limit]) + (f" and {len(days) - limit} more" if len(days) > limit
+                                      else "")
+
+
+def _timeline_specs(analysis: Any, actors: pd.DataFrame | None
+                    ) -> list[tuple[str, Callable[[], Any] | None, str]]:
+    """The narrative timeline of the first article (when it has scored actor mentions) and
+    the event timeline (the dated articles on the chronology, see
+    :func:`articles_on_chronology`), as notebook 07 draws them."""
+    specs: list[tuple[str, Callable[[], Any] | None, str]] = []
+    articles = getattr(analysis, "articles", None)
+    if articles is None or len(articles) == 0:
+        return specs
+    scored = getattr(analysis, "actor_sentiment", None)
+    first = str(articles["article_id"].iloc[0])
+    narrative = _upstream("plot_narrative")
+    if scored is not None and len(scored) and (scored["article_id"].astype(str) == first).any():
+        sentences = getattr(analysis, "sentences", None)
+        n_sentences = (int((sentences["article_id"].astype(str) == first).sum())
+                       if sentences is not None and len(sentences) else None)
+        title = _text(articles["title"].iloc[0]) if "title" in articles else ""
+        title = title if len(title) <= 40 else title[:39].rstrip() + "…"
+        specs.append(("narrative", None, "helpers.figures.plot_narrative is not available")
+                     if narrative is None else
+                     ("narrative", lambda: narrative(
+                         scored, first, actors=actors, n_sentences=n_sentences or None,
+                         title=f"Narrative timeline of the first article ({title or first})"),
+                      ""))
+    if "date" not in articles or not articles["date"].notna().any():
+        return specs
+    draw = _upstream("plot_event_timeline")
+    try:
+        from .timeline import load_events
+
+        events = load_events()
+    except (OSError, ValueError) as exc:
+        return [*specs, ("event_timeline", None, f"the chronology cannot be read: {exc}")]
+    inside, outside = articles_on_chronology(articles, events)
+    span = chronology_span(events)
+    where = (f"the chronology's span ({span[0].date()} – {span[1].date()})" if span
+             else "the chronology (no dated event)")
+    if inside.empty:
+        if len(outside):
+            specs.append(("event_timeline", None,
+                          f"the dated article(s) ({_day_list(outside['date'])}) lie outside "
+                          f"{where}; only articles within it are placed on the chronology"))
+        return specs
+    if draw is None:
+        return [*specs, ("event_timeline", None,
+                         "helpers.figures.plot_event_timeline is not available")]
+    caveat = (f"{len(outside)} dated article(s) ({_day_list(outside['date'])}) lie outside "
+              f"{where} and are not placed on it" if len(outside) else "")
+    specs.append(("event_timeline", lambda: draw(events, inside), caveat))
+    return specs
+
+
 def make_figures(analysis: Any, out_dir: str | Path) -> dict[str, Path]:
     """Draw every figure of the report and save it as ``out_dir/<name>.png``.
 
-    Figures with nothing to draw (no stance edge, undated corpus) or whose plotting helper
-    is missing are skipped with a note appended to ``analysis.notes``; a plotting error is
-    reported the same way and does not stop the others. Returns ``{name: path}``.
+    The figures: top actors, co-mention network, sentiment per actor, stance network, the
+    narrative timeline of the first article, the event timeline (dated articles within the
+    chronology's span placed on it: :func:`articles_on_chronology`) and, with dated
+    articles in at least two time bins, attention and sentiment over time. Figures with
+    nothing to draw (no stance edge, undated corpus) are skipped; a figure that cannot be
+    drawn for another reason (articles outside the chronology, a missing plotting helper)
+    gets a note in ``analysis.notes``, and so does what a drawn figure leaves out; a
+    plotting error is reported the same way and does not stop the others. Returns
+    ``{name: path}``.
     """
     from . import figures
 
@@ -326,9 +445,12 @@ def make_figures(analysis: Any, out_dir: str | Path) -> dict[str, Path]:
     paths: dict[str, Path] = {}
     for name, draw, reason in _figure_specs(analysis):
         if draw is None:
-            if notes is not None and "empty" not in reason:
-                notes.append(f"figure {name!r} not drawn: {reason}")
+            note = f"figure {name!r} not drawn: {reason}"
+            if notes is not None and "empty" not in reason and note not in notes:
+                notes.append(note)
             continue
+        if reason and notes is not None and f"figure {name!r}: {reason}" not in notes:
+            notes.append(f"figure {name!r}: {reason}")
         try:
             fig = _figure_of(draw())
         except Exception as exc:  # noqa: BLE001 - one broken figure must not lose the others
@@ -455,9 +577,34 @@ def _load_report_view(report: pd.DataFrame | None) -> dict[str, Any]:
     were analysed with a change (decoded, date set to NaT, id renamed)."""
     if report is None or len(report) == 0:
         return {"skipped": None, "n_skipped": 0, "changed": None, "n_changed": 0}
-    skipped = report["action"].astype(str).str.contains(SKIPPED_ACTION)
-    return {"skipped": _table_view(report[skipped]), "n_skipped": int(skipped.sum()),
-            "changed": _table_view(report[~skipped]), "n_changed": int((~skipped).sum())}
+    skipped, changed = split_report(report)  # the one skip rule (helpers.corpus.SKIP_ACTION)
+    return {"skipped": _table_view(skipped), "n_skipped": len(skipped),
+            "changed": _table_view(changed), "n_changed": len(changed)}
+
+
+#: Run-detail labels of the keys of ``Analysis.profile``
+PROFILE_LABELS = {
+    "ner_profile": "model profile", "ner_model": "NER model",
+    "sentiment_method": "sentiment method", "sentiment_model": "sentiment model",
+    "actors": "actor dictionary", "metonymy": "capitals read as their states (metonymy)",
+    "freq": "time bin asked for", "helpers": "helpers version",
+}
+
+
+def _run_details(analysis: Any, counts: Mapping[str, int], profile: Mapping[str, Any]
+                 ) -> list[tuple[str, str]]:
+    """(label, value) rows of the run details: the counts, the profile under readable
+    labels, and the time bins actually used."""
+    rows = [(k, _cell(v)) for k, v in counts.items()]
+    rows += [(PROFILE_LABELS.get(k, k), _cell(v)) for k, v in profile.items()]
+    binning = getattr(analysis, "binning", None)
+    if binning is not None:
+        rows.append(("time bins used", f"{_BIN_NAMES.get(binning.freq, binning.freq)} "
+                     f"({binning.n_binned} of {binning.n_documents} articles binned)"))
+    return rows
+
+
+_BIN_NAMES = {"D": "day", "W": "week", "M": "month"}
 
 
 def render_report(analysis: Any, figures: Mapping[str, str | Path | bytes] | None = None, *,
@@ -505,7 +652,7 @@ def render_report(analysis: Any, figures: Mapping[str, str | Path | bytes] | Non
         "figures": [{"name": name, "uri": data_uri(png),
                      "caption": FIGURE_CAPTIONS.get(name, name)}
                     for name, png in (figures or {}).items()],
-        "run": [(k, _cell(v)) for k, v in [*counts.items(), *profile.items()]],
+        "run": _run_details(analysis, counts, profile),
     }
     return environment().get_template("report.html.j2").render(context)
 

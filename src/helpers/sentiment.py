@@ -24,7 +24,10 @@ Matching (bundled)
     ``استقرار``) and, with ``stem=True``, common suffixes (ات ين ون ان وا ها هم ...:
     ``انتهاكاتها`` -> ``انتهاكات``); the candidate with the fewest letters removed wins.
     Multi-word entries (``وقف إطلاق النار``) are matched first, longest first, so that the
-    positive phrase is not also counted as the negative ``إطلاق النار``.
+    positive phrase is not also counted as the negative ``إطلاق النار``; an entry of three
+    words or more may take one modifier after its first word, its next word then with ل
+    (``وقف فوري لإطلاق النار``). The future prefix س is never stripped after the article or
+    before a nisba ending (``السياسي`` is not ``يأس``).
 
 Clauses
     A sentence is cut at the punctuation marks ``، ؛ ; : , . ! ? ؟`` and before the
@@ -58,11 +61,46 @@ Argument frames (who a word is about)
       word (opposes / criticises: أدان، اتهم، حذّر) is neutral and the content of its warning or
       charge is not its own; the accused keeps the charge;
     - a negative word whose object is the target (another actor between, or على) is an act the
-      target suffers: victims are not judged;
+      target suffers: victims are not judged; nor is the subject of a suffer verb
+      (``suffer_verbs.txt``: تعرضت القاعدة لهجوم), nor a backer named after a passive participle
+      of support (الفصائل المدعومة من تركيا), nor either side of fighting between two named
+      sides (اشتبكت X مع Y);
+    - the accused of an accusation (اتهم / حمّل, :func:`accusation_words`) keeps the charge
+      that follows it (اتهم نواب الحكومة بالعجز: the government is negative); the accuser does
+      not: **an accusation is charged to the accused as the sentence reports it** (guideline v2),
+      and the evidence shows the accusation word, so a reader sees it is an allegation;
     - praise words count for both sides; every other word belongs to the nearest mention (ties
       to the mention after the word), and mentions joined by و share a frame.
     The rules follow the annotation guidelines of ``data/eval/README.md``; ``settings.frames``
     switches them off.
+
+Acts (who did what)
+    ``data/lexicon/acts.csv`` lists acts by family, with the polarity their **agent** gets:
+    humanitarian (أفرج، أطلق سراح، أوصل / قدّم مساعدات، سهّل الدخول)، de-escalation (سحب القوات،
+    أوقف القتال، رفع الحصار)، agreement (وقّع / أبرم اتفاقا)، transition (سلّم السلطة)،
+    restoration (أعاد فتح، استأنف المحادثات)، commitment (التزم، احترم) on the positive side;
+    violation, obstruction (منع دخول المساعدات، أغلق المعابر)، atrocity (هجّر، نهب، أعدم) and
+    armament (زوّد / دعم بالسلاح، نقل المرتزقة) on the negative side. Each row gives a root and
+    verb form (or stems); every verb and masdar form with its clitics and pronouns comes from the
+    stance stage's morphology (:func:`helpers.stance.inflect_lemma`), so ``يفرجون``، ``بالإفراج``،
+    ``وسلّمت`` all match. A row may require an **object** within three words (mentions not
+    counted, six for an instrument with ب): ``أطلق`` + ``سراح`` is a release, ``أطلق`` +
+    ``صواريخ`` an attack, ``أطلق`` alone nothing. An act is charged to its **agent** only
+    (the mention right after the verb, else right before it, else the first mention after it
+    that no preposition introduces, else the nearest subject before it; a masdar coordinated
+    with و shares the agent of the act before it); the one it is done to (an actor between
+    verb and target, or a target after على، عن، من، إلى، ل) gets nothing, and an act after a
+    preposition with no named agent (احتج على انتهاك سيادته) is nobody's. The words of the act's
+    object phrase (قدّمت مساعدات إنسانية) are counted once, with the act (evidence
+    ``object of ...: counted there``); an act of letting through whose object is harm
+    (لن تسمح بعودة الإرهاب) takes the harm's sign. A hostile act right after a word of
+    cessation (وقف، حظر، منع) is not asserted.
+
+Negation of acts
+    A negator before an act flips it whole (``act_negation_factor`` = -1): «لم تسمح بدخول
+    المساعدات»، «دون التوقيع على الاتفاق» are obstructions, «لن تسمح بعودة الإرهاب» a
+    commitment. A negated lexicon word keeps the seed rule (flipped and halved). Denials
+    (ينفي، نفى) are speech: the denier gets nothing from what it denies.
 
 Distance and labels
     A hit ``d`` words from the nearest target word weighs ``1 / (1 + distance_decay·(d-1))``.
@@ -151,17 +189,89 @@ class WordSet:
 
     def match(self, word: str) -> bool:
         for form in _clitic_forms(word):
-            if form in self.exact or any(form.startswith(p) for p in self.prefixes):
+            if form in self.exact or form.startswith(self.prefixes):  # a tuple: any prefix
                 return True
         return False
+
+    def __bool__(self) -> bool:
+        return bool(self.exact or self.prefixes)
 
 
 @lru_cache(maxsize=100_000)
 def _clitic_forms(word: str) -> tuple[str, ...]:
     return tuple(form for form, _ in proclitic_candidates(match_key(word)))
 
-    def __bool__(self) -> bool:
-        return bool(self.exact or self.prefixes)
+
+@dataclass(frozen=True)
+class Act:
+    """An act an actor performs (``data/lexicon/acts.csv``): its agent gets ``polarity``
+    (positive for humanitarian, de-escalating and constructive acts, negative for violations,
+    obstruction, atrocities and arming a party at war); the one it is done to gets nothing.
+    ``objects``: words one of which must follow the verb within three words (empty: none needed).
+
+    >>> act = Act("أطلق", 0.75, "humanitarian", WordSet.from_terms(["سراح"]))
+    >>> act.objects.match("سراح")
+    True
+    """
+
+    lemma: str
+    polarity: float
+    family: str
+    objects: WordSet = field(default_factory=lambda: WordSet())
+
+
+ACT_COLUMNS = ("lemma", "polarity", "family", "root", "form", "perfect", "imperfect", "masdar",
+               "active", "object")
+
+
+def load_acts(path: str | Path | None = None, *, negators: Iterable[str] = ()) -> dict[str, tuple[Act, ...]]:
+    """Index the acts file (default ``data/lexicon/acts.csv``) by inflected form.
+
+    Each row names a lemma with its ``root`` and verb ``form`` (I-X) or explicit ``perfect`` /
+    ``imperfect`` / ``masdar`` stems; the surface forms come from the stance stage's
+    :func:`helpers.stance.inflect_lemma` (person prefixes and suffixes, object pronouns,
+    possessives on the masdar), plus the active participle when the ``active`` column gives
+    it. Forms shorter than three letters and negators (عدم) are never act forms. Rows of one
+    form keep the file order (the first whose object is found wins). Missing file: no acts.
+
+    >>> acts = load_acts()
+    >>> [a.lemma for a in acts["يفرجون"]], acts["وقعت"][0].family
+    (['أفرج'], 'agreement')
+    """
+    from .stance import inflect_lemma
+
+    path = Path(path) if path else LEXICON_DIR / "acts.csv"
+    if not path.is_file():
+        return {}
+    table = _read_terms(path, ["lemma", "polarity"])
+    for col in ACT_COLUMNS:
+        if col not in table.columns:
+            table[col] = ""
+    skip = {match_key(n) for n in negators}
+    index: dict[str, list[Act]] = {}
+    for i, row in enumerate(table.to_dict("records")):
+        where = f"{path.name} line {i + 2} (lemma {row['lemma']!r})"
+        try:
+            polarity = float(row["polarity"])
+            forms = inflect_lemma(row)
+        except ValueError as err:
+            raise ValueError(f"{where}: {err}; polarity must be a number in [-1, 1] and the "
+                             "root three letters (or give the stems)") from None
+        if not -1 <= polarity <= 1:
+            raise ValueError(f"{where}: polarity {polarity} is not in [-1, 1]")
+        act = Act(str(row["lemma"]), polarity, str(row.get("family") or ""),
+                  WordSet.from_terms(str(row["object"] or "").split("|")))
+        # a short perfect with the pronoun ه reads like a feminine noun (هجره = الهجرة): left out
+        words = (forms["verb"] - {f for f in forms["verb_obj"] if f.endswith("ه") and len(f) <= 4}
+                 ) | forms["masdar"]
+        if str(row["active"] or "").strip() not in ("", "-"):
+            words |= forms["active"]
+        if not words:
+            raise ValueError(f"{where}: no forms: give a root and form, or the stems")
+        for form in words:
+            if len(form) >= 3 and form not in skip:
+                index.setdefault(form, []).append(act)
+    return {form: tuple(acts) for form, acts in index.items()}
 
 
 @dataclass(frozen=True)
@@ -178,6 +288,10 @@ class Lexicon:
     speech_verbs: WordSet = field(default_factory=lambda: WordSet())
     setting_markers: WordSet = field(default_factory=lambda: WordSet())
     relations: dict[str, WordSet] = field(default_factory=dict)
+    #: verbs whose subject suffers what follows (``suffer_verbs.txt``: تعرض، عانى)
+    suffer_verbs: WordSet = field(default_factory=lambda: WordSet())
+    #: acts (``acts.csv``): inflected verb / masdar form -> the acts it may head
+    acts: dict[str, tuple[Act, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         index: dict[str, list[LexEntry]] = {}
@@ -217,10 +331,17 @@ def proclitic_candidates(key: str) -> list[tuple[str, int]]:
 
     >>> [k for k, _ in proclitic_candidates("والاستقرار")][-1]
     'استقرار'
+    >>> "ياسي" in dict(proclitic_candidates("السياسي")), "يهاجم" in dict(proclitic_candidates("وسيهاجم"))
+    (False, True)
     """
     from .clean import strip_clitics
 
-    forms = strip_clitics(key, verbs=True)
+    nominal = set(strip_clitics(key))
+    # the future prefix س never follows the article, nor comes before a nisba ending:
+    # (ال)سياسي is not ال + س + ياسي (يأس)
+    nisba = key.endswith(("ي", "يه", "يين", "يون", "يات"))
+    forms = [f for f in strip_clitics(key, verbs=True)
+             if f in nominal or ("ال" not in key[:len(key) - len(f)] and not nisba)]
     out: dict[str, int] = {}
     for form in forms:
         cost = len(key) - len(form)
@@ -353,7 +474,8 @@ def load_lexicon(folder: str | None = None) -> Lexicon:
     return Lexicon(entries, negators, exceptions, intensifiers, tuple(markers),
                    speech_verbs=WordSet.from_terms(_word_lines(path / "speech_verbs.txt")),
                    setting_markers=WordSet.from_terms(_word_lines(path / "setting_markers.txt")),
-                   relations=relation_words())
+                   suffer_verbs=WordSet.from_terms(_word_lines(path / "suffer_verbs.txt")),
+                   relations=relation_words(), acts=load_acts(path / "acts.csv", negators=negators))
 
 
 def _word_lines(path: Path) -> list[str]:
@@ -427,6 +549,7 @@ class BundledSettings:
     stem: bool = True
     exclude_mentions: bool = True
     frames: bool = True  # argument frames (frame_hits); False scores every word of the window
+    act_negation_factor: float = -1.0  # a negated constructive act (لم يسمح، دون التوقيع) flips whole
 
 
 def label_for(score: float, threshold: float = 0.3) -> str:
@@ -515,19 +638,90 @@ class Hit:
     distance: int = 0
     negator: str = ""
     intensifier: str = ""
+    act: str = ""  # family of the act (acts.csv) this word heads; "" for a lexicon word
+    object_at: int = -1  # word position of the act's object word
+    absorbed: str = ""  # the act whose object this word is: counted with the act, not again
 
     @property
     def contribution(self) -> float:
-        return self.polarity * self.weight
+        return 0.0 if self.absorbed else self.polarity * self.weight
 
     def describe(self) -> str:
         note = []
+        if self.act:
+            note.append(f"act {self.act}")
         if self.negator:
             note.append(f"neg {self.negator}")
         if self.intensifier:
             note.append(f"int {self.intensifier}")
+        if self.absorbed:
+            note.append(f"object of {self.absorbed}: counted there")
         extra = f"({', '.join(note)})" if note else ""
         return f"{self.surface}:{self.polarity:+.2f}×{self.weight:.2f}{extra}"
+
+
+#: words under which an act is being stopped, not done (وقف إطلاق النار، حظر الأسلحة، منع نقل المرتزقة)
+_CESSATION = frozenset({"وقف", "وقفا", "ايقاف", "توقف", "انهاء", "حظر", "منع", "نزع", "سحب", "تجميد"})
+ACT_OBJECT_WINDOW = 3  # words (mentions not counted) between an act and its object
+INSTRUMENT_WINDOW = 6  # ... or its instrument with ب (تدعم X فصائل مسلحة في العراق بالسلاح)
+
+
+def _phrase_word(key: str, want: str, *, ell: bool = False) -> bool:
+    """A later word of a multi-word entry: the word itself or without the article (and, with
+    ``ell``, without a leading ل: لإطلاق -> إطلاق)."""
+    if key == want or strip_article(key) == want:
+        return True
+    return ell and key.startswith("ل") and (key[1:] == want or strip_article(key[1:]) == want
+                                            or key.startswith("لل") and key[2:] == want)
+
+
+def _lexicon_sign(cands: Sequence[tuple[str, int]], lexicon: Lexicon) -> float:
+    """Sign of the lexicon entry a word may start (single word or the first of a phrase), 0 if none."""
+    for key, _ in cands:
+        entry = lexicon.entries.get((key,))
+        if entry is not None:
+            return math.copysign(1.0, entry.polarity)
+        for phrase in lexicon.by_first.get(key, ()):
+            return math.copysign(1.0, phrase.polarity)
+    return 0.0
+
+
+def _object_match(objects: WordSet, word: str) -> bool:
+    """``word`` (with proclitics and up to two suffixes removed: دخولها -> دخول) is an object."""
+    for form, _ in candidate_keys(word):
+        if form in objects.exact or any(form.startswith(p) for p in objects.prefixes):
+            return True
+    return False
+
+
+def _match_act(i: int, surf: Sequence[str], blocked: set[int], lexicon: Lexicon) -> Hit | None:
+    """The act headed by word ``i`` (an inflected verb or masdar of ``acts.csv``) when its
+    object follows within :data:`ACT_OBJECT_WINDOW` words, as a :class:`Hit`; else ``None``.
+    A hostile act right after a word of cessation (وقف، حظر، منع) is not asserted."""
+    acts = next((lexicon.acts[f] for f in _clitic_forms(surf[i]) if f in lexicon.acts), ())
+    if not acts:
+        return None
+    stopped = any(f in _CESSATION for j in range(max(0, i - 2), i) for f in _clitic_forms(surf[j]))
+    for act in acts:
+        if act.polarity < 0 and stopped:
+            continue
+        if not act.objects:
+            return Hit(surf[i], act.lemma, act.polarity, i, i, act=act.family or "act")
+        seen = 0
+        for j in range(i + 1, len(surf)):
+            if j in blocked:
+                continue  # the agent between verb and object (أطلق الجيش سراح ...)
+            seen += 1
+            if seen > INSTRUMENT_WINDOW:
+                break
+            instrument = match_key(surf[j]).startswith(("ب", "وب", "وال"))  # زودها بالسلاح
+            if seen > ACT_OBJECT_WINDOW and not instrument:
+                continue
+            if _object_match(act.objects, surf[j]) and not (
+                    j > 0 and any(f in _CESSATION for f in _clitic_forms(surf[j - 1]))):
+                return Hit(f"{surf[i]}…{surf[j]}", act.lemma, act.polarity, i, i,
+                           act=act.family or "act", object_at=j)
+    return None
 
 
 def find_hits(
@@ -559,7 +753,8 @@ def find_hits(
         return any(span[0] < b and a < span[1] for a, b in others)
 
     target_pos = [i for i, sp in enumerate(spans) if overlaps(sp, target_spans)]
-    blocked = set(target_pos) | {i for i, sp in enumerate(spans) if overlaps(sp, exclude_spans)}
+    named = set(target_pos) | {i for i, sp in enumerate(spans) if overlaps(sp, exclude_spans)}
+    blocked = set(named)  # grows with the objects of acts
     cands = [candidate_keys(s, stem=settings.stem) for s in surf]
     n = len(spans)
     hits: list[Hit] = []
@@ -575,23 +770,37 @@ def find_hits(
         if exc:
             i += exc
             continue
-        # 2. multi-word lexicon entries: longest first, then the least stripped first word
-        best: tuple[int, int, LexEntry] | None = None
+        # 2. acts (acts.csv): a verb or masdar with its object within three words
+        act_hit = _match_act(i, surf, blocked, lexicon) if lexicon.acts else None
+        if act_hit is not None:
+            hits.append(act_hit)
+            j = act_hit.object_at
+            if j >= 0 and not _lexicon_sign(cands[j], lexicon):
+                blocked.add(j)  # the object is part of the act (a lexicon object stays as evidence)
+            i += 1
+            continue
+        # 3. multi-word lexicon entries: longest first, then the least stripped first word; a
+        # phrase of three words or more may have one modifier after its first word, its next
+        # word then taking ل (وقف فوري لإطلاق النار)
+        best: tuple[int, int, int, LexEntry] | None = None
         for key0, cost in cands[i]:
             for entry in lexicon.by_first.get(key0, ()):
                 length = len(entry.key)
-                if i + length > n or any(j in blocked for j in range(i, i + length)):
-                    continue
-                if all(keys[i + j] == entry.key[j] or strip_article(keys[i + j]) == entry.key[j]
-                       for j in range(1, length)):
-                    if best is None or (length, -cost) > (best[0], -best[1]):
-                        best = (length, cost, entry)
+                for gap in ((0, 1) if length >= 3 else (0,)):
+                    end = i + length + gap
+                    if end > n or any(j in blocked for j in range(i, end)):
+                        continue
+                    if all(_phrase_word(keys[i + gap + j], entry.key[j], ell=gap > 0 and j == 1)
+                           for j in range(1, length)):
+                        if best is None or (length, -gap, -cost) > (best[0], -best[1], -best[2]):
+                            best = (length, gap, cost, entry)
         if best:
-            length, _, entry = best
-            hits.append(Hit(" ".join(surf[i:i + length]), entry.term, entry.polarity, i, i + length - 1))
-            i += length
+            length, gap, _, entry = best
+            hits.append(Hit(" ".join(surf[i:i + length + gap]), entry.term, entry.polarity, i,
+                            i + length + gap - 1))
+            i += length + gap
             continue
-        # 3. negators and intensifiers (after a conjunction و/ف or the article: ولم, الكامل)
+        # 4. negators and intensifiers (after a conjunction و/ف or the article: ولم, الكامل)
         plain = {keys[i], strip_article(keys[i])}
         if keys[i][:1] in PROCLITIC_CONJ and len(keys[i]) > 2:
             plain |= {keys[i][1:], strip_article(keys[i][1:])}
@@ -604,7 +813,7 @@ def find_hits(
             intens.append((i, surf[i], factor))
             i += 1
             continue
-        # 4. single-word entries, least stripped candidate first
+        # 5. single-word entries, least stripped candidate first
         for key, _cost in cands[i]:
             entry = lexicon.entries.get((key,))
             if entry is not None:
@@ -624,7 +833,26 @@ def find_hits(
         if after:
             h = min(after, key=lambda h: h.first)
             h.negator = word
-            h.weight *= settings.negation_factor
+            # a constructive act withheld (لم يسمح بدخول المساعدات، دون التوقيع) is an obstruction
+            h.weight *= settings.act_negation_factor if h.act else settings.negation_factor
+    # words of the same polarity in an act's object phrase (قدمت مساعدات إنسانية، لم تسمح بدخول
+    # المساعدات) are what the act is about: the act counts them once
+    for h in hits:
+        if not h.act:
+            continue
+        # the object phrase: three words after the object (or the verb), mentions not counted
+        free: list[int] = []
+        for j in range(max(h.last, h.object_at) + 1, n):
+            if (j in named and free) or len(free) == 3:
+                break  # a mention after the object ends its phrase (مرور القوافل إلى الفاشر)
+            if j not in blocked:
+                free.append(j)
+        end = max(free[-1] if free else h.last, h.object_at)
+        inside = [o for o in hits if o is not h and not o.act and h.last < o.first <= end]
+        if h.act == "passage" and inside and inside[0].polarity * h.polarity < 0:
+            h.polarity = -h.polarity  # letting harm through (لن تسمح بعودة الإرهاب) is no aid
+        for o in inside:
+            o.absorbed = h.term
     # an intensifier strengthens the nearest preceding hit within the window (Arabic
     # modifiers follow: توافق مصري فرنسي كامل، يدين بشدة), else the nearest following one
     for pos, word, factor in intens:
@@ -641,6 +869,7 @@ _COMPLEMENTIZERS = frozenset({"ان", "بان", "وان", "انه", "انها", 
 _OBJECT_MARKERS = frozenset({"على", "علي", "ضد", "الى", "لدى", "تجاه"})
 _PATIENT_MARKERS = frozenset({"على", "علي"})  # هجوم على X: X is the one attacked
 _PARTY_MARKERS = frozenset({"بين", "مع"})
+_ROLE_PREPOSITIONS = frozenset({"عن", "من", "الي", "في", "ل"})  # أفرج عن X، سلّم السلطة إلى X
 _COMPASS = frozenset({"شمال", "جنوب", "شرق", "غرب", "شمالي", "جنوبي", "شرقي", "غربي", "وسط"})
 _SELF_COMPLEMENTIZERS = frozenset({"انه", "انها", "انهم", "بانه", "بانها", "بانهم", "وانه"})
 _GLUED_PREPOSITIONS = ("ل", "ب", "لل", "وب", "ول")  # «انتقادات لـ[عملية إيريني]»
@@ -649,8 +878,51 @@ DENIAL_VERBS = WordSet.from_terms(["نفى", "نفت", "ينفي", "تنفي", "
 #: praise words count for both sides: the one who praises and the one praised
 PRAISE_WORDS = WordSet.from_terms(["أشاد*", "يشيد*", "تشيد*", "إشادة", "ثمن", "ثمنت", "يثمن", "تثمن",
                                    "شكر", "شكرت", "يشكر", "تشكر", "هنأ*", "تهنئة"])
+#: words of fighting: with مع / بين and a second side they report mutual combat, not a deed
+COMBAT_WORDS = WordSet.from_terms(["اشتبك*", "يشتبك*", "تشتبك*", "اشتباك*", "معارك", "معركة",
+                                   "مواجهات", "اقتتال", "قتال", "تقاتل*", "يتقاتل*", "تتقاتل*"])
+#: act families done by both sides: the parties after بين / مع are agents, not objects
+MUTUAL_ACTS = frozenset({"exchange", "agreement"})
 #: a verb of exchange makes a judgement mutual: تبادل X وY الاتهامات
 MUTUAL_VERBS = WordSet.from_terms(["تبادل*", "يتبادل*", "تتبادل*"])
+
+
+@lru_cache(maxsize=1)
+def backed_words() -> WordSet:
+    """Passive participles of the supports family of the stance lexicon (مدعوم، ممول، مسلح
+    ...), as match keys: «الفصائل المدعومة من تركيا» names a backer after من.
+
+    >>> backed_words().match("المدعومة")
+    True
+    """
+    try:
+        from .stance import inflect_lemma, load_stance_lexicon
+
+        lex = load_stance_lexicon()
+    except (ImportError, FileNotFoundError, ValueError):
+        return WordSet()
+    forms: set[str] = set()
+    for row in lex[lex["family"] == "supports"].to_dict("records"):
+        forms |= inflect_lemma(row)["passive"]
+    return WordSet(frozenset(forms))
+
+
+@lru_cache(maxsize=1)
+def accusation_words() -> WordSet:
+    """Inflected forms of the verbs of accusation (اتهم، حمّل المسؤولية) and their masdars,
+    from the stance stage's morphology (:func:`helpers.stance.inflect_lemma`).
+
+    >>> accusation_words().match("وتتهم"), accusation_words().match("حملت"), accusation_words().match("تتهمه")
+    (True, True, False)
+    """
+    from .stance import inflect_lemma
+
+    forms: set[str] = set()
+    for entry in ({"root": "وهم", "form": "VIII"}, {"root": "حمل", "form": "II", "masdar": "تحميل"}):
+        inflected = inflect_lemma(entry)
+        # not تتهمه: with an object pronoun the accused is the pronoun, not the next mention
+        forms |= (inflected["verb"] - inflected["verb_obj"]) | inflected["masdar"]
+    return WordSet(frozenset(forms))
 
 
 def quote_window(text: str, win: tuple[int, int], lexicon: Lexicon) -> tuple[int, int]:
@@ -687,6 +959,8 @@ class _Frame:
     actors: list[list[int]]
     target_start: int
     lexicon: Lexicon
+    acts: list[Hit] = field(default_factory=list)  # the act hits of the window, in order
+    hit_at: set[int] = field(default_factory=set)  # word positions of all hits
 
     def word(self, i: int) -> str:
         return self.text[self.spans[i][0]:self.spans[i][1]]
@@ -707,8 +981,11 @@ class _Frame:
         if any(word_last < m[0] < pos[0] for m in self.actors):
             return True  # verb - subject - object
         before = self.keys[pos[0] - 1] if pos[0] - 1 > word_last else ""
+        # or two words before, over a common noun (عقوبات على مجموعة فاغنر)
+        before2 = self.keys[pos[0] - 2] if pos[0] - 2 > word_last else ""
         glued = pos is self.target and self.text[self.spans[pos[0]][0]:self.target_start] in _GLUED_PREPOSITIONS
-        return before in _OBJECT_MARKERS or self.keys[pos[0]].startswith(("لل", "بال")) or glued
+        return (before in _OBJECT_MARKERS or before2 in _OBJECT_MARKERS
+                or self.keys[pos[0]].startswith(("لل", "بال")) or glued)
 
     def subject_of(self, i: int) -> list[int] | None:
         """The mention that is the subject of the verb at ``i``: the first one within four words
@@ -755,6 +1032,37 @@ class _Frame:
             return False
         return first.endswith(("ه", "ها", "هم", "نا")) or (direct and first.startswith("ن"))
 
+    def agent_of(self, i: int, object_at: int = -1) -> list[int] | None:
+        """The agent of the act at ``i``: the mention right after it (verb-subject order, or
+        the possessor of a masdar: إفراج الحوثيين), else the mention right before it
+        (subject-verb: الجيش يفرج), else the first mention within four words after it that no
+        preposition introduces, else the nearest one before it."""
+        mentions = [self.target, *self.actors]
+        for m in mentions:
+            if m[0] == i + 1:
+                return m
+        for m in mentions:
+            if m[-1] == i - 1:
+                return m
+        limit = object_at if object_at > i else i + 5  # mentions after the object belong to it
+        after = [m for m in mentions if i < m[0] < limit and m[0] - i <= 4 and not self.introduced(m)]
+        if after:
+            return min(after, key=lambda m: m[0])
+        before = [m for m in mentions if m[-1] < i]
+        # a mention right after another one is an object (غادر حفتر موسكو دون التوقيع), unless
+        # a clause about it follows (وصف X Y بأنها «تخنق الإقليم بالحصار»)
+        subjects = [m for m in before if not self.introduced(m) and (
+            not any(o[-1] == m[0] - 1 for o in mentions if o is not m)
+            or any(k in _COMPLEMENTIZERS for k in self.keys[m[-1] + 1:i]))]
+        return max(subjects or before, key=lambda m: m[-1], default=None)
+
+    def introduced(self, pos: list[int]) -> bool:
+        """The mention is led by a preposition (على، عن، إلى، من، ل/ب glued): not a subject."""
+        before = self.keys[pos[0] - 1] if pos[0] > 0 else ""
+        glued = pos is self.target and self.text[self.spans[pos[0]][0]:self.target_start] in _GLUED_PREPOSITIONS
+        return (before in _OBJECT_MARKERS | _ROLE_PREPOSITIONS or glued
+                or self.keys[pos[0]].startswith(("لل", "بال")))
+
     def mutual_before(self, i: int) -> bool:
         return any(MUTUAL_VERBS.match(self.word(j)) for j in range(i))
 
@@ -763,7 +1071,7 @@ class _Frame:
         follows it is the content of the warning or charge, not the target's deed. Words of
         mentions and of the multi-word lexicon hits at ``phrases`` are not judgement words."""
         judgement = self.lexicon.relations.get("judgement")
-        if not judgement:
+        if not judgement or self.charged():
             return None
         inside = {p for m in [self.target, *self.actors] for p in m} | set(phrases)
         for i in range(len(self.keys)):
@@ -776,6 +1084,74 @@ class _Frame:
             if agent:
                 return i
         return None
+
+    def mutual_combat(self, h: Hit) -> bool:
+        """A combat word followed by مع / بين and a mention (اشتبكت X مع Y، معارك بين X وY،
+        بعد معارك مع X): the fighting is mutual."""
+        for j in range(h.last + 1, min(len(self.keys), h.last + 4)):
+            if self.keys[j] in _PARTY_MARKERS:
+                return any(p > j for m in [self.target, *self.actors] for p in m)  # X مع Y share a frame
+        return False
+
+    def backer(self) -> bool:
+        """The target backs a group named before it: it follows من after a passive participle
+        of the supports family (الميليشيات المدعومة من أنقرة، الفصائل الممولة من X)."""
+        start = self.target[0]
+        return (start >= 2 and self.keys[start - 1] == "من"
+                and backed_words().match(self.word(start - 2)))
+
+    def suffers(self, h: Hit) -> bool:
+        """A suffer verb (``suffer_verbs.txt``) whose subject is the target stands between the
+        target and the harm: «تعرضت القاعدة لهجوم»، «الجيش يتعرض لهجمات»."""
+        verbs = self.lexicon.suffer_verbs
+        if not verbs or h.first <= self.target[-1]:
+            return False
+        lo = max(0, self.target[0] - 2)  # verb-subject: تعرض الجيش لهجوم
+        return any(verbs.match(self.word(i)) for i in range(lo, h.first) if i not in self.target)
+
+    def charged(self) -> bool:
+        """The target is the accused of an accusation: a word of :func:`accusation_words`
+        (اتهم، حمّل) up to six words before it and the charge right after it (a word glued to
+        ب that is not an intensifier, أنه، مسؤولية): «اتهم نواب الحكومة بالعجز»، «حمّل X
+        روسيا مسؤولية مقتل المدنيين». The accused keeps the charge; the accuser does not."""
+        nxt = self.target[-1] + 1
+        if nxt >= len(self.keys):
+            return False
+        key = self.keys[nxt]
+        charge = key.startswith(("مسؤولي", "المسؤولي", "بان")) or (
+            key.startswith("ب") and len(key) > 3 and key not in self.lexicon.intensifiers)
+        if not charge:
+            return False
+        accuse = accusation_words()
+        return any(accuse.match(self.word(i)) for i in range(max(0, self.target[0] - 6), self.target[0]))
+
+    def act_reason(self, h: Hit) -> str | None:
+        """An act (acts.csv) is about its agent only: the one it is done to, or handed to, is
+        not judged by it (a victim of an attack, a receiver of weapons or of prisoners)."""
+        if self.target[0] > h.last and (
+                any(h.last < m[0] < self.target[0] for m in self.actors)
+                or self.keys[self.target[0] - 1] in _PATIENT_MARKERS | _ROLE_PREPOSITIONS):
+            return "the target undergoes the act" + (": a victim, not judged" if h.polarity < 0 else "")
+        if self.target[0] <= h.last and (h.last - self.target[-1] > 1 and self.introduced(self.target)):
+            return "the target undergoes the act"
+        if (h.act in MUTUAL_ACTS and self.target[0] > h.last
+                and self.keys[self.target[0] - 1] in _PARTY_MARKERS):
+            return None  # تبادل الأسرى بين X وY، وقّع اتفاقا مع X: a party to the act
+        if h.first > 0 and self.keys[h.first - 1] in _ROLE_PREPOSITIONS | _OBJECT_MARKERS and not any(
+                m[0] == h.first + 1 for m in [self.target, *self.actors]):
+            return "an act without a named agent (احتج على انتهاك ...)"
+        lead = h
+        if self.keys[h.first].startswith("و"):  # اقتحام X المقرات واحتجاز موظفيها: X does both
+            lead = max((a for a in self.acts if a.first < h.first), key=lambda a: a.first, default=h)
+        agent = self.agent_of(lead.first, lead.object_at)
+        if agent is None or agent is self.target or self.chained(agent):
+            return None
+        return "act of " + " ".join(self.word(i) for i in agent)
+
+    def chained(self, m: list[int]) -> bool:
+        """``m`` is joined to the target by a chain of و words (الإمارات وروسيا والأردن)."""
+        lo, hi = (self.target[-1], m[0]) if m[0] > self.target[-1] else (m[-1], self.target[0])
+        return hi > lo and all(self.keys[j].startswith("و") for j in range(lo + 1, max(hi, lo + 2)))
 
     def gap(self, h: Hit, pos: list[int]) -> int:
         return min(min(abs(h.first - p), abs(h.last - p)) for p in pos)
@@ -795,6 +1171,12 @@ class _Frame:
             return "what the target says about another actor"
         if judged_from is not None and h.first > judged_from and h.first > self.target[-1]:
             return "what the target condemns or warns about"
+        if self.backer():
+            return "the target backs the group named before it (المدعومة من X): not its deed"
+        if h.polarity < 0 and self.suffers(h):
+            return "the target suffers it (تعرض، عانى): a victim, not judged"
+        if h.act:
+            return self.act_reason(h)
         first = h.surface.split()[0]
         single = h.first == h.last  # a phrase (وقف إطلاق النار) is a unit, never a stance word
         alignment = self.lexicon.relations.get("alignment")
@@ -808,8 +1190,20 @@ class _Frame:
             if any(m[0] == nxt for m in self.actors):
                 return "stance word toward another actor"
         elif single and judgement and judgement.match(first):
-            if self.mutual_before(h.first) or self.is_object(h.last, self.target):
-                return None  # the accused (or both sides of تبادل الاتهامات)
+            if self.mutual_before(h.first) or (h.last < self.target[0] and self.charged()):
+                return None  # both sides of تبادل الاتهامات; the accused of اتهم X بـ
+            if self.is_object(h.last, self.target):
+                # the accused is the first mention after the word that is not its agent: in
+                # «يدين هجوم حفتر على طرابلس» Haftar is condemned, Tripoli is not
+                after = sorted((m for m in [self.target, *self.actors] if m[0] > h.last), key=lambda m: m[0])
+                if len(after) > 1 and not self.introduced(after[0]) and (
+                        after[0][0] == h.last + 1
+                        or (after[0][0] == h.last + 2 and h.last + 1 not in self.hit_at)):
+                    after = after[1:]  # اتهمت (منظمة) X Y: X after the verb is its subject
+                accused = after[0] if after else self.target
+                if accused is self.target:
+                    return None
+                return "judgement about " + " ".join(self.word(i) for i in accused)
             return "judgement spoken by the target"
         if h.polarity < 0 and h.last < self.target[0] and (
                 any(h.last < m[0] < self.target[0] for m in self.actors)
@@ -817,6 +1211,8 @@ class _Frame:
             return "the target suffers the act: a victim, not judged"
         if PRAISE_WORDS.match(first):
             return None
+        if single and COMBAT_WORDS.match(first) and self.mutual_combat(h):
+            return "fighting between two sides, reported: neither side judged"
         if h.last + 2 == self.target[0] and self.keys[h.last + 1] in _PARTY_MARKERS:
             return None  # الاتفاق بين X وY، تعاونت القوات مع X: X is a party
         owner = self.owner(h)
@@ -895,6 +1291,8 @@ def frame_hits(
         return [], [(h, "the target is a setting (a place), not judged") for h in hits]
     frame.actors = [m for m in mentions if not set(m) & set(tpos) and not frame.is_setting(m)]
     phrases = {i for h in hits if h.last > h.first for i in range(h.first, h.last + 1)}  # وقف إطلاق النار
+    frame.acts = [h for h in hits if h.act]
+    frame.hit_at = {i for h in hits for i in range(h.first, h.last + 1)}
     quote_from, judged_from = frame.quote_start(), frame.judgement_start(phrases)
     kept: list[Hit] = []
     dropped: list[tuple[Hit, str]] = []
