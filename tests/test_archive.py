@@ -180,3 +180,47 @@ def test_a_cached_partition_is_read_back_identical_and_options_are_in_its_key(
     other = analyze_archive(small_archive, tmp_path / "c", partition_size=8, progress=False,
                             options=Options(metonymy=False))
     assert len(other.failed) == 3 and "analysed again" in other.failed[0]["error"]
+
+
+def test_streamed_aggregation_equals_the_stage_functions_on_whole_tables(local_run):
+    """The corpus tables read partition by partition, from narrow columns, are those the
+    stage functions make from the whole per-row tables (what ``analyze`` would do)."""
+    from helpers.actors import actor_table, comention_edges, load_actors
+    from helpers.discovery import with_discovered
+    from helpers.sentiment import aggregate_sentiment
+    from helpers.stance import stance_edges
+
+    whole = {name: read_part_table(local_run, name) for name in archive.PART_TABLES}
+    resolved, per_mention = whole["resolved_mentions"], whole["actor_sentiment"]
+    assert resolved["article_id"].nunique() > 5  # several partitions, several articles
+    known = resolved[resolved["actor_id"].notna()]
+    actors = with_discovered(load_actors(), resolved)
+    got = archive.aggregate(local_run, Options(), report_articles=5)
+    pd.testing.assert_frame_equal(got.actor_table,
+                                  actor_table(known, by_article=False, actors=actors))
+    pd.testing.assert_frame_equal(got.article_actors,
+                                  actor_table(known, by_article=True, actors=actors))
+    pd.testing.assert_frame_equal(got.comention, comention_edges(known))
+    pd.testing.assert_frame_equal(got.stance_edges, stance_edges(whole["stance"]))
+    expected = aggregate_sentiment(per_mention, by=("actor_id",))
+    for col in expected.columns:  # the most positive/negative mention's text included
+        assert got.sentiment_summary[col].tolist() == pytest.approx(
+            expected[col].tolist(), nan_ok=True) if expected[col].dtype.kind == "f" else \
+            got.sentiment_summary[col].tolist() == expected[col].tolist(), col
+    assert (got.sentiment_summary["most_negative_context"] != "").any()
+    # only the shown articles keep their rows and text; the counts are the whole tables'
+    assert len(got.articles) == 24 and (got.articles["text"] != "").sum() == 5
+    assert got.resolved["article_id"].nunique() <= 5
+    assert got.counts()["resolved_mentions"] == len(resolved)
+    assert got.counts()["actor_sentiment"] == len(per_mention)
+    assert got.n_articles == 24
+
+
+def test_archive_tables_folder_points_to_parts_instead_of_copying(local_run, tmp_path):
+    got = archive.aggregate(local_run, Options(), report_articles=5)
+    got.to_dir(tmp_path)
+    written = {p.stem for p in tmp_path.glob("*.csv")}
+    assert {"actor_table", "stance_edges", "sentiment_summary"} <= written
+    assert not written & set(archive.PART_TABLES)  # per-row tables stay in parts/ only
+    meta = json.loads((tmp_path / "analysis.json").read_text("utf-8"))
+    assert "parts" in meta["per_row_tables"] and meta["counts"]["articles"] == 24

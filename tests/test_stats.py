@@ -48,6 +48,19 @@ def test_seeded_and_matches_scipy() -> None:
         assert stats.bootstrap_ci(x, n_boot=n_boot, seed=n, level=level) == (ref.low, ref.high)
 
 
+def test_resamples_drawn_in_blocks_give_the_same_interval(monkeypatch) -> None:
+    """Memory is bounded by drawing the resamples in blocks; the answer must not change."""
+    from scipy.stats import bootstrap
+
+    x = np.round(np.random.default_rng(7).uniform(-1, 1, 257), 2)
+    whole = stats.bootstrap_ci(x, n_boot=999, seed=7)
+    monkeypatch.setattr(stats, "RESAMPLE_BLOCK", 1000)  # 3 resamples of 257 values a block
+    assert stats.bootstrap_ci(x, n_boot=999, seed=7) == whole
+    ref = bootstrap((x,), np.mean, n_resamples=999, method="percentile",
+                    rng=np.random.default_rng(7)).confidence_interval
+    assert whole == (ref.low, ref.high)
+
+
 @pytest.mark.parametrize("bad", [{"level": 1.5}, {"n_boot": 0}])
 def test_bad_settings_are_refused(bad) -> None:
     with pytest.raises(ValueError, match="must be"):

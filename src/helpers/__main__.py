@@ -346,10 +346,10 @@ def run_analyze(args: argparse.Namespace) -> int:
         print(_line(f"note: {row.file}: {row.problem} ({row.action})"), file=sys.stderr)
     for note in analysis.notes:
         print(_line(f"note: {note}"), file=sys.stderr)
-    print(f"{len(analysis.articles)} article(s) analysed, {len(skipped)} input(s) skipped; "
+    print(f"{analysis.n_articles} article(s) analysed, {len(skipped)} input(s) skipped; "
           f"NER model {analysis.profile.get('ner_model')}; "
           f"report: {_relative(out / 'report.html')}")
-    return EXIT_SKIPPED if len(skipped) or failed or analysis.articles.empty else EXIT_OK
+    return EXIT_SKIPPED if len(skipped) or failed or not analysis.n_articles else EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

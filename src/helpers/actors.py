@@ -42,10 +42,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -632,10 +634,12 @@ def _name_context(prev: str, index: _Index) -> bool:
     return prev in _BEFORE_NAME or prev.startswith(("و", "ف", "ال")) or prev in index.titles
 
 
-def _dictionary_rows(article_id: str, sents: pd.DataFrame, index: _Index,
+def _dictionary_rows(article_id: str, sents: Sequence[Any], index: _Index,
                      by_first: dict[str, list[_Alias]] | None = None) -> list[dict]:
+    """Dictionary matches in ``sents``, the rows (named tuples with ``sent_id``, ``start``
+    and ``text``) of one article's sentences."""
     rows = []
-    for sent in sents.itertuples(index=False):
+    for sent in sents:
         text = sent.text
         spans = word_spans(text)
         keys = [_token_key(text[a:b]) for a, b in spans]
@@ -688,7 +692,7 @@ def _surname_index(rows: list[dict], index: _Index) -> dict[str, list[_Alias]]:
 
 
 def _apply_surnames(model_rows: list[dict], dict_rows: list[dict], article_id: str,
-                    sents: pd.DataFrame | None, index: _Index) -> list[dict]:
+                    sents: Sequence[Any] | None, index: _Index) -> list[dict]:
     table = _surname_index(model_rows + dict_rows, index)
     if not table:
         return dict_rows
@@ -870,16 +874,24 @@ def resolve_mentions(mentions: pd.DataFrame | None, sentences: pd.DataFrame | No
     if dictionary and sentences is None:
         raise ValueError("dictionary=True needs the sentences table (helpers.sentences."
                          "split_sentences); pass it, or dictionary=False for model mentions only.")
-    by_article_m = {a: g for a, g in mentions.groupby("article_id", sort=False)}
-    by_article_s = ({a: g.sort_values("sent_id") for a, g in sentences.groupby("article_id", sort=False)}
-                    if sentences is not None and len(sentences) else {})
+    # rows as named tuples grouped by article in one pass (a DataFrame per article costs
+    # more than the matching on a long archive partition)
+    by_article_m: dict[Any, list] = {}
+    for m in mentions.itertuples(index=False):
+        by_article_m.setdefault(m.article_id, []).append(m)
+    by_article_s: dict[Any, list] = {}
+    if sentences is not None and len(sentences):
+        for sent in sentences[["article_id", "sent_id", "start", "text"]].itertuples(index=False):
+            by_article_s.setdefault(sent.article_id, []).append(sent)
+        for rows in by_article_s.values():
+            rows.sort(key=lambda r: r.sent_id)
     wanted = set(by_article_m) | (set(by_article_s) if dictionary else set())
     article_ids = [a for a in dict.fromkeys([*by_article_s, *by_article_m]) if a in wanted]
     out: list[dict] = []
     for article_id in article_ids:
         model_rows = []
         group = by_article_m.get(article_id)
-        for m in ([] if group is None else group.itertuples(index=False)):
+        for m in ([] if group is None else group):
             keys = [_token_key(w) for w in words(str(m.surface))]
             ids, rule, generic = _resolve_keys(keys, m.label, index,
                                                pattern=m.model == PATTERN_MODEL)

@@ -508,14 +508,84 @@ def _restore(table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+#: columns of the per-row tables the corpus tables are made from (the rest stays in parts/)
+_CORPUS_COLUMNS = {
+    "resolved_mentions": ["article_id", "sent_id", "start", "surface", "label", "actor_id"],
+    "actor_sentiment": ["article_id", "sent_id", "start", "actor_id", "label", "score"],
+}
+#: article columns kept only for the articles the report shows
+_TEXT_COLUMNS = ("raw_text", "text")
+
+
+def _partition_keys(out: str | Path) -> list[str]:
+    """The partitions written under ``out``, in order (as :func:`read_part_table` reads them)."""
+    folder = Path(out) / "parts" / "articles"
+    return sorted(p.stem for p in folder.glob("*.parquet") if not p.name.startswith("."))
+
+
+def _read_part(out: str | Path, name: str, key: str) -> pd.DataFrame | None:
+    path = Path(out) / "parts" / name / f"{key}.parquet"
+    return pd.read_parquet(path) if path.is_file() else None
+
+
+def _concat(frames: list[pd.DataFrame], name: str, columns: Sequence[str] | None = None
+            ) -> pd.DataFrame:
+    """``frames`` as one table, as :func:`read_part_table` makes it (its typed empty form
+    when there are none)."""
+    from .schema import SPECS
+
+    frames = [f for f in frames if len(f)] or frames[:1]
+    if not frames:
+        empty = SPECS[name].empty()
+        return empty[list(columns)] if columns else empty
+    return pd.concat(frames, ignore_index=True)
+
+
+def _extreme_rows(scored: pd.DataFrame) -> pd.DataFrame:
+    """Per actor, the first row of the highest and of the lowest score of one partition
+    (with its context and evidence): where :func:`helpers.sentiment.aggregate_sentiment`
+    finds the most positive and most negative mention of the whole archive."""
+    scored = scored[scored["actor_id"].notna()]
+    if scored.empty:
+        return scored[["actor_id", "score", "context", "evidence"]]
+    by_actor = scored.groupby("actor_id", sort=False)["score"]
+    picks = pd.Index(by_actor.idxmax()).append(pd.Index(by_actor.idxmin()))
+    return scored.loc[picks, ["actor_id", "score", "context", "evidence"]]
+
+
+def _with_extremes(summary: pd.DataFrame, extremes: pd.DataFrame) -> pd.DataFrame:
+    """Fill the ``most_positive_*`` / ``most_negative_*`` context and evidence of an
+    actor summary made without those columns: the first row, in archive order, with the
+    actor and the score the summary names (the row ``idxmax`` / ``idxmin`` would pick)."""
+    first = extremes.drop_duplicates(["actor_id", "score"])
+    found = {(a, float(s)): (c, e) for a, s, c, e in
+             first[["actor_id", "score", "context", "evidence"]].itertuples(index=False)}
+    summary = summary.copy()
+    for side in ("positive", "negative"):
+        picked = [found.get((a, float(s)), ("", "")) if pd.notna(s) else ("", "")
+                  for a, s in zip(summary["actor_id"], summary[f"most_{side}_score"],
+                                  strict=True)]
+        summary[f"most_{side}_context"] = [c for c, _ in picked]
+        summary[f"most_{side}_evidence"] = [e for _, e in picked]
+    return summary
+
+
 def aggregate(out: str | Path, options: Options, *, freq: str = "auto",
               report_articles: int = 50) -> Any:
     """The corpus-level :class:`helpers.pipeline.Analysis` of a partitioned run.
 
-    Per-row tables needed by the corpus tables (resolved mentions, sentiment, stance) are
-    read whole; sentences and NER mentions only for the first ``report_articles`` articles
-    (the report shows no more). The corpus tables are made by the same stage functions as
-    :func:`helpers.pipeline.analyze`, so a partitioned run and a single run agree.
+    Reads the partitions one at a time and keeps only what the corpus tables need: the
+    actor mentions and sentiment scores as a few narrow columns (:data:`_CORPUS_COLUMNS`),
+    the stance rows, the articles without their text, and per actor the mentions with the
+    highest and lowest score. The corpus tables are then made by the same stage functions
+    as :func:`helpers.pipeline.analyze`, so a partitioned run and a single run agree, and
+    memory grows with the number of actor mentions (a few dozen bytes each), not with the
+    text of the archive.
+
+    In the returned analysis, ``articles`` lists every article, with the text of the first
+    ``report_articles`` only (the report shows no more); ``sentences``, ``mentions``,
+    ``resolved``, ``actor_sentiment`` and ``stance`` hold the rows of those first articles;
+    ``parts`` names the folder of the whole per-row tables and ``row_counts`` their sizes.
     """
     from .actors import actor_table, comention_edges, load_actors
     from .discovery import with_discovered
@@ -529,30 +599,69 @@ def aggregate(out: str | Path, options: Options, *, freq: str = "auto",
         if manifest.get("status") == "complete":
             profile = dict(manifest.get("profile") or {}, freq=freq)
             break
-    articles = _restore(read_part_table(out, "articles"))
-    shown = set(articles["article_id"].head(report_articles))
-    sentences = read_part_table(out, "sentences")
-    sentences = sentences[sentences["article_id"].isin(shown)].reset_index(drop=True)
-    mentions = read_part_table(out, "mentions")
-    mentions = mentions[mentions["article_id"].isin(shown)].reset_index(drop=True)
-    resolved = read_part_table(out, "resolved_mentions")
-    per_mention = read_part_table(out, "actor_sentiment")
-    stance = read_part_table(out, "stance")
-    report = read_part_table(out, "load_report")
-    actors = with_discovered(load_actors(options.actors), resolved)
-    known = resolved[resolved["actor_id"].notna()]
-    summary = aggregate_sentiment(per_mention, by=("actor_id",))
+    kept: dict[str, list[pd.DataFrame]] = {name: [] for name in PART_TABLES}
+    known: list[pd.DataFrame] = []
+    scores: list[pd.DataFrame] = []
+    extremes: list[pd.DataFrame] = []
+    counts = dict.fromkeys(PART_TABLES, 0)
+    shown: set = set()
+    for key in _partition_keys(out):
+        tables = {name: _read_part(out, name, key) for name in PART_TABLES}
+        tables = {name: t for name, t in tables.items() if t is not None}
+        for name, table in tables.items():
+            counts[name] += len(table)
+        arts = tables.get("articles")
+        if arts is not None:
+            room = report_articles - len(shown)
+            shown.update(arts["article_id"].head(max(room, 0)))
+            arts = arts.copy()
+            rest = ~arts["article_id"].isin(shown)
+            for col in _TEXT_COLUMNS:
+                if col in arts and rest.any():
+                    arts.loc[rest, col] = ""
+            kept["articles"].append(arts)
+        for name in ("sentences", "mentions", "resolved_mentions", "actor_sentiment"):
+            if name in tables:
+                kept[name].append(tables[name][tables[name]["article_id"].isin(shown)])
+        for name in ("stance", "load_report"):
+            if name in tables:
+                kept[name].append(tables[name])
+        if "resolved_mentions" in tables:
+            res = tables["resolved_mentions"]
+            known.append(res.loc[res["actor_id"].notna(),
+                                 _CORPUS_COLUMNS["resolved_mentions"]])
+        if "actor_sentiment" in tables:
+            per = tables["actor_sentiment"]
+            scores.append(per[_CORPUS_COLUMNS["actor_sentiment"]])
+            extremes.append(_extreme_rows(per))
+        del tables
+    table = {name: _concat(frames, name) for name, frames in kept.items()}
+    articles = _restore(table["articles"])
+    stance = table["stance"]
+    known_rows = _restore(_concat(known, "resolved_mentions",
+                                  _CORPUS_COLUMNS["resolved_mentions"]))
+    scored = _concat(scores, "actor_sentiment", _CORPUS_COLUMNS["actor_sentiment"])
+    actors = with_discovered(load_actors(options.actors), known_rows)
+    summary = aggregate_sentiment(scored, by=("actor_id",))
+    if len(summary):
+        summary = _with_extremes(summary, pd.concat(extremes, ignore_index=True))
     binning = binning_of(articles, freq)
-    attention, over_time, notes = time_tables(articles, known, per_mention,
+    attention, over_time, notes = time_tables(articles, known_rows, scored,
                                               binning.freq if binning else freq)
     return Analysis(
-        articles=articles, load_report=report, sentences=sentences, mentions=mentions,
-        resolved=resolved, actor_sentiment=per_mention, sentiment_summary=summary,
-        stance=stance, stance_edges=stance_edges(stance),
-        actor_table=actor_table(known, by_article=False, actors=actors),
-        article_actors=actor_table(known, by_article=True, actors=actors),
-        comention=comention_edges(known), actors=actors, attention=attention,
-        sentiment_time=over_time, notes=notes, profile=profile, binning=binning)
+        articles=articles, load_report=table["load_report"],
+        sentences=table["sentences"].reset_index(drop=True),
+        mentions=table["mentions"].reset_index(drop=True),
+        resolved=_restore(table["resolved_mentions"]).reset_index(drop=True),
+        actor_sentiment=table["actor_sentiment"].reset_index(drop=True),
+        sentiment_summary=summary,
+        stance=stance[stance["article_id"].isin(shown)].reset_index(drop=True),
+        stance_edges=stance_edges(stance),
+        actor_table=actor_table(known_rows, by_article=False, actors=actors),
+        article_actors=actor_table(known_rows, by_article=True, actors=actors),
+        comention=comention_edges(known_rows), actors=actors, attention=attention,
+        sentiment_time=over_time, notes=notes, profile=profile, binning=binning,
+        parts=str(Path(out) / "parts"), row_counts=counts)
 
 
 # ---------------------------------------------------------------------------- run

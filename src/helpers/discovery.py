@@ -943,6 +943,9 @@ def suggest_actors(analysis_or_tables: Any, path: str | Path | None = None, *,
     else:
         known = resolved[resolved["actor_id"].isin(set(found["actor_id"]))]
         counts = Counter(known["actor_id"])
+        corpus = getattr(analysis_or_tables, "actor_table", None)
+        if corpus is not None and len(corpus):  # the whole corpus (an archive run too)
+            counts = Counter(dict(zip(corpus["actor_id"], corpus["mentions"], strict=True)))
         sentences = getattr(analysis_or_tables, "sentences", None)
         if sentences is not None and len(known):
             text = {(s.article_id, s.sent_id): str(s.text)

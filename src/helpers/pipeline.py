@@ -82,6 +82,12 @@ class Analysis:
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     binning: Binning | None = None
+    #: an archive run (:func:`helpers.archive.aggregate`): the folder of the whole per-row
+    #: tables (partitioned Parquet); the per-row tables here then hold only the articles
+    #: the report shows, and ``articles`` the text of those only
+    parts: str | None = None
+    #: rows of each whole per-row table of an archive run (see ``parts``)
+    row_counts: dict[str, int] | None = None
 
     #: table name in files -> attribute
     TABLES = {
@@ -118,8 +124,14 @@ class Analysis:
         return out
 
     def counts(self) -> dict[str, int]:
-        """Rows per table, for a quick look."""
-        return {name: len(table) for name, table in self.tables().items()}
+        """Rows per table, for a quick look (of the whole per-row tables of an archive run)."""
+        counts = {name: len(table) for name, table in self.tables().items()}
+        return counts | {k: v for k, v in (self.row_counts or {}).items() if k in counts}
+
+    @property
+    def n_articles(self) -> int:
+        """Number of articles analysed (all of them in an archive run)."""
+        return self.counts().get("articles", len(self.articles))
 
     def to_dir(self, out: str | Path) -> list[Path]:
         """Write every table as ``<name>.csv`` (UTF-8 with a BOM, so that spreadsheet
@@ -133,6 +145,8 @@ class Analysis:
         folder.mkdir(parents=True, exist_ok=True)
         written = []
         for name, table in self.tables().items():
+            if self.parts is not None and name in (self.row_counts or {}):
+                continue  # an archive run: the whole per-row tables are in parts/ already
             frame = _portable(table)
             csv_path = folder / f"{name}.csv"
             spreadsheet_safe(frame).to_csv(csv_path, index=False, encoding="utf-8-sig")
@@ -140,6 +154,9 @@ class Analysis:
             _write_parquet(frame, parquet_path)
             written += [csv_path, parquet_path]
         meta = {"profile": self.profile, "notes": self.notes, "counts": self.counts(),
+                "per_row_tables": (None if self.parts is None else
+                                   "../parts/<table>/ (partitioned Parquet, one file per "
+                                   "partition: pandas.read_parquet on the folder)"),
                 "binning": asdict(self.binning) if self.binning is not None else None,
                 "timings_s": {k: round(v, 3) for k, v in self.timings.items()}}
         meta_path = folder / "analysis.json"

@@ -71,6 +71,36 @@ class Col:
                              f"{sorted(_PANDERA_DTYPES)}")
 
 
+def _conforms(table: pd.DataFrame, cols: Iterable[Col]) -> bool:
+    """True when ``table`` plainly follows ``cols``: every column there, with exactly the
+    declared dtype (a ``str`` column of pandas' string dtype; any datetime64 unit), and no
+    missing value in a non-nullable column. False sends the table to pandera, which
+    accepts the other allowed forms (``object`` columns of strings) or explains the error.
+    A stage validates every article's table, so this check is kept to dtype comparisons.
+
+    >>> _conforms(pd.DataFrame({"a": [1]}), [Col("a", INT)]), _conforms(pd.DataFrame({"a": [1.5]}), [Col("a", INT)])
+    (True, False)
+    """
+    for col in cols:
+        if col.name not in table.columns:
+            return False
+        series = table[col.name]
+        if isinstance(series, pd.DataFrame):  # a duplicated column name
+            return False
+        dtype = series.dtype
+        if col.dtype == STR:
+            ok = isinstance(dtype, pd.StringDtype)
+        elif col.dtype == DATETIME:
+            ok = dtype.kind == "M" and getattr(dtype, "tz", None) is None
+        elif col.dtype == OBJECT:
+            ok = True
+        else:
+            ok = dtype == col.dtype
+        if not ok or (not col.nullable and bool(series.isna().any())):
+            return False
+    return True
+
+
 @dataclass(frozen=True)
 class TableSpec:
     """The contract of one table: its ``name``, ordered columns with dtypes, and
@@ -132,6 +162,8 @@ class TableSpec:
             [c.name for c in cols])
         if table.empty:
             table = self._typed_empty(table, cols)
+        if _conforms(table, cols):  # the common case, checked without pandera's overhead
+            return table
         try:
             schema.validate(table, lazy=True)
         except SchemaErrors as err:

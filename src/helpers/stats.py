@@ -13,6 +13,8 @@ import numpy as np
 
 #: resamples when the caller does not say
 N_BOOT = 2000
+#: values drawn at once by :func:`bootstrap_ci` (about 8 MB of indices): bounds its memory
+RESAMPLE_BLOCK = 1 << 20
 
 Seed = int | Sequence[int] | np.random.Generator | None
 
@@ -52,8 +54,14 @@ def bootstrap_ci(values: Sequence[float] | np.ndarray, n_boot: int = N_BOOT, see
     # (one draw of n_boot x n indices), the same means and the same quantile formula, so the
     # same interval to the last bit (tests/test_stats.py compares them), without scipy's
     # per-call overhead: the corpus tables ask for thousands of intervals
+    # (the resamples are drawn in blocks of at most RESAMPLE_BLOCK values: the generator
+    # gives the same stream in blocks as in one draw, and memory stays bounded when an actor
+    # has tens of thousands of scores in an archive)
     rng = np.random.default_rng(seed)
-    means = np.sort(np.mean(x[rng.integers(0, x.size, (n_boot, x.size))], axis=-1))
+    rows = max(1, RESAMPLE_BLOCK // x.size)
+    means = np.sort(np.concatenate([
+        np.mean(x[rng.integers(0, x.size, (min(rows, n_boot - done), x.size))], axis=-1)
+        for done in range(0, n_boot, rows)]))
     alpha = (1 - level) / 2
     return (_quantile_linear(means, alpha), _quantile_linear(means, 1 - alpha))
 
