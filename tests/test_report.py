@@ -205,6 +205,45 @@ def test_a_broken_figure_is_noted_and_the_others_are_drawn(tmp_path, monkeypatch
     assert any("top_actors" in n and "boom" in n for n in analysis.notes)
 
 
+def _drawable() -> Analysis:
+    """The small analysis with a sentiment summary every figure can draw."""
+    analysis = _analysis()
+    analysis.sentiment_summary = pd.DataFrame({
+        "actor_id": ["haftar", "turkey"], "n": [3, 1], "mean": [-0.4, 0.2],
+        "ci_low": [-0.6, float("nan")], "ci_high": [-0.1, float("nan")],
+        "small_n": [True, True]})
+    return analysis
+
+
+def test_unchanged_tables_get_their_figures_from_the_cache(tmp_path, monkeypatch):
+    import helpers.figures
+
+    first_analysis = _drawable()
+    first = report.make_figures(first_analysis, tmp_path / "a")
+    assert {"top_actors", "actor_sentiment"} <= set(first)
+    assert not any("not drawn" in n for n in first_analysis.notes)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("drawn again")
+
+    monkeypatch.setattr(helpers.figures, "plot_top_actors", broken)
+    again = _drawable()
+    paths = report.make_figures(again, tmp_path / "b")  # same tables: copied, not drawn
+    assert set(paths) == set(first)
+    assert all(paths[n].read_bytes() == first[n].read_bytes() for n in first)
+    assert again.notes == first_analysis.notes
+    changed = _drawable()
+    changed.actor_table = changed.actor_table.head(1)  # another table: drawn again
+    report.make_figures(changed, tmp_path / "c")
+    assert any("drawn again" in n for n in changed.notes)
+    fresh = _drawable()
+    report.make_figures(fresh, tmp_path / "d", cache=False)  # no cache: drawn
+    assert any("drawn again" in n for n in fresh.notes)
+    # a run in which a figure failed is not kept: the figure is tried again next time
+    monkeypatch.undo()
+    assert "top_actors" in report.make_figures(changed, tmp_path / "e")
+
+
 def test_articles_html_for_notebooks_shows_the_chosen_articles_escaped():
     out = report.articles_html(_analysis(), ["calm"])
     assert "رحبت" in out and "حفتر" not in out

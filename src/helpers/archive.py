@@ -12,13 +12,16 @@ attention and sentiment over time, the HTML report) from the written partitions 
                                            (articles, load_report, sentences, mentions,
                                            resolved_mentions, actor_sentiment, stance)
       parts/_manifest/<partition>.json     written last: the partition is complete
-      tables/                              corpus-level tables (CSV and Parquet)
+      tables/                              corpus-level tables (CSV and Parquet); the
+                                           per-row tables are read from parts/, not copied
       figures/, report.html                as for a small run
 
 ``pandas.read_parquet("out/parts/resolved_mentions")`` (or ``dask.dataframe.read_parquet``)
 reads a per-row table of the whole archive. Memory is bounded by the partition size, not the
-corpus: a worker holds one partition at a time, and the final aggregation reads only the
-columns it needs.
+corpus: a worker holds one partition at a time, and the final aggregation (:func:`aggregate`)
+reads one partition at a time and keeps only a few narrow columns of the actor mentions and
+sentiment scores (a few dozen bytes per mention, not the text). The figures of an unchanged
+set of corpus tables come back from the cache too (:func:`helpers.report.make_figures`).
 
 **Resume.** A partition is skipped when its manifest says it is complete, was made from the
 same input (a fingerprint of its files' names, sizes and modification times, or of its JSON

@@ -424,7 +424,52 @@ def _timeline_specs(analysis: Any, actors: pd.DataFrame | None
     return specs
 
 
-def make_figures(analysis: Any, out_dir: str | Path) -> dict[str, Path]:
+#: columns of a cached set of figures: one row per figure (its PNG bytes), one per note
+FIGURE_COLUMNS = ["name", "png", "note"]
+
+
+def _figures_key(analysis: Any) -> str | None:
+    """The cache key of an analysis's figures: a digest of every table and setting the
+    figures read (the tables, the actor names, the profile and time bins), of the code and
+    data of the package (:func:`helpers.archive.code_fingerprint`) and of the matplotlib
+    version. ``None`` (no caching) for an object that is not an :class:`Analysis`."""
+    import hashlib
+    import json
+    from dataclasses import asdict, is_dataclass
+
+    import matplotlib
+
+    from .archive import code_fingerprint
+    from .pipeline import _portable
+
+    if not callable(getattr(analysis, "tables", None)):
+        return None
+    digest = hashlib.sha256()
+    frames = dict(analysis.tables())
+    if isinstance(getattr(analysis, "actors", None), pd.DataFrame):
+        frames["actors"] = analysis.actors
+    for name, table in sorted(frames.items()):
+        frame = _portable(table)
+        digest.update(json.dumps([name, list(map(str, frame.columns)),
+                                  list(map(str, frame.dtypes))]).encode())
+        digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    binning = getattr(analysis, "binning", None)
+    settings = [getattr(analysis, "profile", {}),
+                asdict(binning) if is_dataclass(binning) else None,
+                getattr(analysis, "row_counts", None), matplotlib.__version__,
+                digest.hexdigest()]
+    return _figure_cache().key(code_fingerprint(), [[json.dumps(settings, default=str,
+                                                               sort_keys=True)]])
+
+
+def _figure_cache() -> Any:
+    """The figures' :class:`helpers.models.OutputCache` (stage ``figures``)."""
+    from .models import OutputCache
+
+    return OutputCache("figures")
+
+
+def make_figures(analysis: Any, out_dir: str | Path, *, cache: bool = True) -> dict[str, Path]:
     """Draw every figure of the report and save it as ``out_dir/<name>.png``.
 
     The figures: top actors, co-mention network, sentiment per actor, stance network, the
@@ -436,6 +481,11 @@ def make_figures(analysis: Any, out_dir: str | Path) -> dict[str, Path]:
     gets a note in ``analysis.notes``, and so does what a drawn figure leaves out; a
     plotting error is reported the same way and does not stop the others. Returns
     ``{name: path}``.
+
+    With ``cache=True`` the drawn figures and their notes are kept in the model-output
+    cache (``ARABIC_NEWS_CACHE``, stage ``figures``), keyed by everything they are drawn
+    from (:func:`_figures_key`): a re-run whose tables did not change (a resumed or cached
+    archive run, the same articles again) copies them back instead of drawing them again.
     """
     from . import figures
 
@@ -443,6 +493,19 @@ def make_figures(analysis: Any, out_dir: str | Path) -> dict[str, Path]:
     out.mkdir(parents=True, exist_ok=True)
     notes = getattr(analysis, "notes", None)
     paths: dict[str, Path] = {}
+    key = _figures_key(analysis) if cache else None
+    hit = _figure_cache().get(key, FIGURE_COLUMNS) if key else None
+    if hit is not None:
+        for name, png, note in hit[FIGURE_COLUMNS].itertuples(index=False):
+            if name:
+                path = out / f"{name}.png"
+                path.write_bytes(png)
+                paths[name] = path
+            elif notes is not None and note not in notes:
+                notes.append(note)
+        return paths
+    before = list(notes) if notes is not None else []
+    failed = False
     for name, draw, reason in _figure_specs(analysis):
         if draw is None:
             note = f"figure {name!r} not drawn: {reason}"
@@ -454,6 +517,7 @@ def make_figures(analysis: Any, out_dir: str | Path) -> dict[str, Path]:
         try:
             fig = _figure_of(draw())
         except Exception as exc:  # noqa: BLE001 - one broken figure must not lose the others
+            failed = True
             if notes is not None:
                 notes.append(f"figure {name!r} not drawn: {type(exc).__name__}: {exc}")
             figures.close()
@@ -464,6 +528,11 @@ def make_figures(analysis: Any, out_dir: str | Path) -> dict[str, Path]:
         fig.savefig(path, dpi=110, bbox_inches="tight", metadata={"Software": None})
         figures.close(fig)
         paths[name] = path
+    if key and not failed:  # a figure that raised is drawn again next time
+        added = [n for n in (notes or []) if n not in before]
+        rows = [(name, path.read_bytes(), "") for name, path in paths.items()]
+        rows += [("", b"", note) for note in added]
+        _figure_cache().put(key, pd.DataFrame(rows, columns=FIGURE_COLUMNS), identity="figures")
     return paths
 
 
