@@ -248,6 +248,26 @@ def test_actor_network_keeps_the_strongest_links_and_has_keys():
     assert all(len(leg.get_texts()) >= 2 for leg in legends)
 
 
+def test_actor_network_of_an_archive_keeps_nodes_and_edges_readable():
+    """Counts in the thousands (an archive) must not draw nodes that fill the figure."""
+    small = _complete_edges(6)  # weights 1..15
+    big = small.assign(weight=small["weight"] * 1000)
+    sizes = {}
+    for name, edges in (("small", small), ("big", big)):
+        ax = F.plot_actor_network(edges, ACTORS)
+        nodes = [c for c in ax.collections if not isinstance(c, LineCollection)]
+        lines = [c for c in ax.collections if c.get_gid() == "comention-edges"][0]
+        sizes[name] = (max(nodes[0].get_sizes()), max(lines.get_linewidths()))
+        legends = [a for a in [*ax.artists, ax.get_legend()]
+                   if isinstance(a, matplotlib.legend.Legend)]
+        keys = " ".join(t.get_text() for leg in legends for t in leg.get_texts())
+        if name == "big":
+            assert "15000" in keys  # the key still shows the real counts
+    assert sizes["big"][0] <= 80 + 30 * F.NETWORK_MAX_STRENGTH
+    assert sizes["big"][1] <= 0.6 + 0.9 * F.NETWORK_MAX_WEIGHT
+    assert sizes["small"][0] < sizes["big"][0] * 1.01  # small counts: sizes as they were
+
+
 def test_actor_network_min_weight_and_nothing_to_draw():
     edges = _complete_edges(5)  # weights 1..10
     ax = F.plot_actor_network(edges, ACTORS, min_weight=8, max_edges=30)

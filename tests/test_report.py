@@ -20,6 +20,13 @@ from helpers.schema import LOAD_REPORT
 
 matplotlib.use("Agg")
 
+
+@pytest.fixture(autouse=True)
+def _own_cache(monkeypatch, tmp_path):
+    """Each test its own model-output cache: drawn figures are cached (stage figures), and
+    a figure kept by another test or an earlier run must not stand in for one drawn here."""
+    monkeypatch.setenv("ARABIC_NEWS_CACHE", str(tmp_path / "cache"))
+
 ATTACK = ("قال المتحدث <script>alert(1)</script> إن حفتر رفض العرض، "
           "وأضاف <img src=x onerror=alert(1)> أن تركيا تدعم حكومة الوفاق.")
 

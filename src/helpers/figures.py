@@ -346,6 +346,13 @@ def _size_key(values: Sequence[float]) -> list[int]:
     return [k for k in keys if k > 0] or [1]
 
 
+#: co-mention network: above these counts (a node's shared sentences, an edge's sentences)
+#: sizes and widths are scaled down so that the largest stays this size
+NETWORK_MAX_STRENGTH, NETWORK_MAX_WEIGHT = 40, 8
+#: steps of adjustText's label placement (a step count keeps the figure the same on every run)
+ADJUST_TEXT_STEPS = 250
+
+
 def plot_actor_network(edges: pd.DataFrame, actors: pd.DataFrame | None = None,
                        ax: Axes | None = None, *, min_weight: int = 1, max_edges: int = 30,
                        max_nodes: int = 30) -> Axes:
@@ -389,11 +396,17 @@ def plot_actor_network(edges: pd.DataFrame, actors: pd.DataFrame | None = None,
     graph = nx.Graph(graph.subgraph(nodes))
     pos = nx.kamada_kawai_layout(graph, weight=None)  # deterministic: same picture every run
 
+    # sizes grow with the counts up to a cap, so that an archive's counts in the thousands
+    # draw the same picture as an article's (the keys show the real counts)
+    size_scale = min(1.0, NETWORK_MAX_STRENGTH / max(max(strength[n] for n in nodes), 1))
+    width_scale = min(1.0, NETWORK_MAX_WEIGHT / max(
+        max(graph.edges[e]["weight"] for e in graph.edges), 1))
+
     def node_size(s: float) -> float:
-        return 80 + 30 * s
+        return 80 + 30 * s * size_scale
 
     def edge_width(w: float) -> float:
-        return 0.6 + 0.9 * w
+        return 0.6 + 0.9 * w * width_scale
 
     edge_list = sorted(graph.edges, key=lambda e: (-graph.edges[e]["weight"], e))
     lines = nx.draw_networkx_edges(graph, pos, edgelist=edge_list, ax=ax, alpha=0.4,
@@ -412,7 +425,9 @@ def plot_actor_network(edges: pd.DataFrame, actors: pd.DataFrame | None = None,
                            "alpha": 0.7})
              for n in nodes]
     xy = np.array([pos[n] for n in nodes])
+    # a step limit, not adjustText's default one-second limit: the same picture on any machine
     adjust_text(texts, x=xy[:, 0], y=xy[:, 1], objects=circles, ax=ax, expand=(1.1, 1.3),
+                iter_lim=ADJUST_TEXT_STEPS,
                 arrowprops={"arrowstyle": "-", "color": "#888888", "lw": 0.5})
     size_handles = [Line2D([], [], ls="", marker="o", color="#999999",
                            markersize=node_size(s) ** 0.5, label=str(s))

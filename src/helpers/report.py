@@ -436,8 +436,7 @@ def _figures_key(analysis: Any) -> str | None:
     import hashlib
     import json
     from dataclasses import asdict, is_dataclass
-
-    import matplotlib
+    from importlib.metadata import version
 
     from .archive import code_fingerprint
     from .pipeline import _portable
@@ -456,7 +455,7 @@ def _figures_key(analysis: Any) -> str | None:
     binning = getattr(analysis, "binning", None)
     settings = [getattr(analysis, "profile", {}),
                 asdict(binning) if is_dataclass(binning) else None,
-                getattr(analysis, "row_counts", None), matplotlib.__version__,
+                getattr(analysis, "row_counts", None), version("matplotlib"),
                 digest.hexdigest()]
     return _figure_cache().key(code_fingerprint(), [[json.dumps(settings, default=str,
                                                                sort_keys=True)]])
