@@ -236,6 +236,22 @@ def test_the_victim_of_an_attack_is_not_judged():
     assert victim["label"] == "neutral" and attacker["label"] == "negative"
 
 
+def test_harm_to_what_an_actor_owns_makes_it_a_victim_not_an_agent():
+    # its members counted as losses, its positions struck by another: a victim
+    for text, target in [("قتل ثلاثة من عناصر الجيش في هجوم قرب المدينة", "الجيش"),
+                         ("قصفت المدفعية مواقع لقوات الدعم السريع شمالي المدينة",
+                          "قوات الدعم السريع"),
+                         ("سقط قتلى في صفوف قوات النظام إثر هجوم", "قوات النظام")]:
+        result = S.score_text(text, target)
+        assert result["label"] == "neutral" and "target's own" in result["evidence"], text
+    # the same noun right after the verb is its subject: the owner acts
+    text = "قتل عناصر من قوات الدعم السريع عشرات المدنيين"
+    assert S.score_text(text, "قوات الدعم السريع")["label"] == "negative"
+    # a claim of responsibility names the agent of the act
+    text = "أعلن التنظيم مسؤوليته عن تفجير استهدف سوقا شعبيا"
+    assert S.score_text(text, "التنظيم")["label"] == "negative"
+
+
 def test_relation_words_come_from_the_stance_stage():
     words = S.relation_words()
     assert words["alignment"].match("بدعم") and words["alignment"].match("وتساند")

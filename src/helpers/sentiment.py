@@ -292,6 +292,8 @@ class Lexicon:
     suffer_verbs: WordSet = field(default_factory=lambda: WordSet())
     #: acts (``acts.csv``): inflected verb / masdar form -> the acts it may head
     acts: dict[str, tuple[Act, ...]] = field(default_factory=dict)
+    #: nouns of an actor's own that an attack hits (``patient_heads.txt``: عناصر، مواقع، مقر)
+    patient_heads: WordSet = field(default_factory=lambda: WordSet())
 
     def __post_init__(self) -> None:
         index: dict[str, list[LexEntry]] = {}
@@ -475,7 +477,8 @@ def load_lexicon(folder: str | None = None) -> Lexicon:
                    speech_verbs=WordSet.from_terms(_word_lines(path / "speech_verbs.txt")),
                    setting_markers=WordSet.from_terms(_word_lines(path / "setting_markers.txt")),
                    suffer_verbs=WordSet.from_terms(_word_lines(path / "suffer_verbs.txt")),
-                   relations=relation_words(), acts=load_acts(path / "acts.csv", negators=negators))
+                   relations=relation_words(), acts=load_acts(path / "acts.csv", negators=negators),
+                   patient_heads=WordSet.from_terms(_word_lines(path / "patient_heads.txt")))
 
 
 def _word_lines(path: Path) -> list[str]:
@@ -870,6 +873,8 @@ _OBJECT_MARKERS = frozenset({"على", "علي", "ضد", "الى", "لدى", "ت
 _PATIENT_MARKERS = frozenset({"على", "علي"})  # هجوم على X: X is the one attacked
 _PARTY_MARKERS = frozenset({"بين", "مع"})
 _ROLE_PREPOSITIONS = frozenset({"عن", "من", "الي", "في", "ل"})  # أفرج عن X، سلّم السلطة إلى X
+_OWNER_LINKS = frozenset({"من", "تابعه", "التابعه", "تابع", "التابع", "تابعين"})  # عناصر من X
+_MASDAR_PREFIXES = ("ب", "ل", "ال", "وب", "وال")  # a harm noun, not a verb: بقصف، الهجوم
 _COMPASS = frozenset({"شمال", "جنوب", "شرق", "غرب", "شمالي", "جنوبي", "شرقي", "غربي", "وسط"})
 _SELF_COMPLEMENTIZERS = frozenset({"انه", "انها", "انهم", "بانه", "بانها", "بانهم", "وانه"})
 _GLUED_PREPOSITIONS = ("ل", "ب", "لل", "وب", "ول")  # «انتقادات لـ[عملية إيريني]»
@@ -1109,6 +1114,55 @@ class _Frame:
         lo = max(0, self.target[0] - 2)  # verb-subject: تعرض الجيش لهجوم
         return any(verbs.match(self.word(i)) for i in range(lo, h.first) if i not in self.target)
 
+    def owned_patient(self) -> tuple[int, bool, bool] | None:
+        """The target owns what an attack may hit: the noun right before it (or two words
+        before, over one noun: «مقر قيادة X»; over a link «من»، «تابعة لـ») is one of
+        ``patient_heads.txt`` (عناصر، مواقع، مقر، جنود ...). Returns ``(head position,
+        counted, ranks)``: ``counted`` when the noun is counted, a passive report of losses
+        («ثلاثة من عناصر X»، «جنديان من قوات X»); ``ranks`` for «في صفوف X». ``None`` when
+        the target owns no such noun."""
+        heads = self.lexicon.patient_heads
+        t0 = self.target[0]
+        if not heads or t0 == 0:
+            return None
+        j, linked = t0 - 1, False
+        if self.keys[j] in _OWNER_LINKS and j > 0:
+            j, linked = j - 1, True
+        if self.keys[j] == "صفوف":
+            return (j, True, True)
+        for k in (j, j - 1):
+            if k < 0 or k in self.hit_at or any(k in m for m in self.actors):
+                return None
+            if heads.match(self.word(k)):
+                counted = (k > 0 and self.keys[k - 1] == "من") or (
+                    linked and self.keys[k].endswith("ان"))  # a dual subject: جنديان من X
+                return (k, counted, False)
+            if linked:  # «مخازن أسلحة تابعة لـ X»: one more noun before the link
+                linked = False
+                continue
+        return None
+
+    def owner_suffers(self, h: Hit) -> bool:
+        """``h`` (a harm) is done to what the target owns (:meth:`owned_patient`): the
+        target is a victim. A harm before the owned noun is done to it when it is a masdar
+        (بقصف، الهجوم) or another word (the attacker, a count) stands between the verb and
+        the noun; right after the verb the noun is its subject and the target acts
+        («قتل عناصر من X مدنيين»). A harm after the target is done to it in a counted
+        report of losses («أصيب خمسة من جنود X بقصف»)، before or after it."""
+        owned = self.owned_patient()
+        if owned is None or h.polarity >= 0:
+            return False
+        head, counted, ranks = owned
+        if ranks or (counted and (h.last < head or h.first > self.target[-1])):
+            return True
+        if h.last < head:
+            # the words between, other than nouns of the same phrase («طائرة مسيرة»: the
+            # drone that strikes), are the attacker: the owned noun is the object
+            between = [i for i in range(h.last + 1, head)
+                       if not self.lexicon.patient_heads.match(self.word(i))]
+            return bool(between) or h.surface.startswith(_MASDAR_PREFIXES)
+        return False
+
     def charged(self) -> bool:
         """The target is the accused of an accusation: a word of :func:`accusation_words`
         (اتهم، حمّل) up to six words before it and the charge right after it (a word glued to
@@ -1125,6 +1179,16 @@ class _Frame:
         accuse = accusation_words()
         return any(accuse.match(self.word(i)) for i in range(max(0, self.target[0] - 6), self.target[0]))
 
+    def claims(self, h: Hit) -> bool:
+        """The target claims ``h``: its own responsibility (a possessed مسؤوليته،
+        مسؤوليتها ...) stands between it and the act, within three words after the target:
+        «أعلن تنظيم داعش مسؤوليته عن تفجير». A responsibility laid on the target by another
+        («حمّلت الحكومة X مسؤولية ...») has no possessive and is an accusation instead."""
+        end = self.target[-1]
+        return h.first > end and any(
+            self.keys[i].startswith(("مسؤوليت", "مسووليت")) and len(self.keys[i]) > 7
+            for i in range(end + 1, min(h.first, end + 4)))
+
     def act_reason(self, h: Hit) -> str | None:
         """An act (acts.csv) is about its agent only: the one it is done to, or handed to, is
         not judged by it (a victim of an attack, a receiver of weapons or of prisoners)."""
@@ -1137,6 +1201,8 @@ class _Frame:
         if (h.act in MUTUAL_ACTS and self.target[0] > h.last
                 and self.keys[self.target[0] - 1] in _PARTY_MARKERS):
             return None  # تبادل الأسرى بين X وY، وقّع اتفاقا مع X: a party to the act
+        if self.claims(h):
+            return None  # أعلن X مسؤوليته عن تفجير ...: X did it
         if h.first > 0 and self.keys[h.first - 1] in _ROLE_PREPOSITIONS | _OBJECT_MARKERS and not any(
                 m[0] == h.first + 1 for m in [self.target, *self.actors]):
             return "an act without a named agent (احتج على انتهاك ...)"
@@ -1175,6 +1241,8 @@ class _Frame:
             return "the target backs the group named before it (المدعومة من X): not its deed"
         if h.polarity < 0 and self.suffers(h):
             return "the target suffers it (تعرض، عانى): a victim, not judged"
+        if self.owner_suffers(h):
+            return "done to the target's own (its members, positions, property): a victim, not judged"
         if h.act:
             return self.act_reason(h)
         first = h.surface.split()[0]
