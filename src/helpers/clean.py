@@ -281,11 +281,20 @@ def strip_clitics(word: str, *, verbs: bool = False) -> list[str]:
     ['للجيش', 'الجيش', 'لجيش', 'جيش']
     >>> strip_clitics("وسيهاجم", verbs=True)[-1]
     'يهاجم'
+    >>> "ياسي" in strip_clitics("السياسي", verbs=True)  # never after the article or on a nisba
+    False
     """
-    forms = list(clitic_candidates(match_key(word)))
-    if verbs:
-        forms += [f[1:] for f in forms if len(f) > 3 and f[0] == "س" and f[1] in "يتنا"]
+    key = match_key(word)
+    forms = list(clitic_candidates(key))
+    if verbs and not key.endswith(_NISBA_ENDINGS):
+        # the future prefix س: never after the article, nor before a nisba ending
+        # ((ال)سياسي is not ال + س + ياسي, يأس)
+        forms += [f[1:] for f in forms if len(f) > 3 and f[0] == "س" and f[1] in "يتنا"
+                  and "ال" not in key[:len(key) - len(f)]]
     return list(dict.fromkeys(forms))
+
+
+_NISBA_ENDINGS = ("ي", "يه", "يين", "يون", "يات")
 
 
 _DIACRITIC_RE = re.compile("[\u064b-\u0652\u0670]")

@@ -338,12 +338,9 @@ def proclitic_candidates(key: str) -> list[tuple[str, int]]:
     """
     from .clean import strip_clitics
 
-    nominal = set(strip_clitics(key))
-    # the future prefix س never follows the article, nor comes before a nisba ending:
-    # (ال)سياسي is not ال + س + ياسي (يأس)
-    nisba = key.endswith(("ي", "يه", "يين", "يون", "يات"))
-    forms = [f for f in strip_clitics(key, verbs=True)
-             if f in nominal or ("ال" not in key[:len(key) - len(f)] and not nisba)]
+    # (strip_clitics never takes the future prefix س after the article or before a nisba
+    # ending: (ال)سياسي is not ال + س + ياسي, يأس)
+    forms = strip_clitics(key, verbs=True)
     out: dict[str, int] = {}
     for form in forms:
         cost = len(key) - len(form)
