@@ -194,7 +194,9 @@ unresolved
 # `تعاون تركي روسي` read as a person's name (the two adjectives inside still count for Turkey
 # and Russia as dictionary rows), a span that runs past the name (`الوفاق غربي سرت`: the model pulled the
 # place after the government's name into it; the dictionary still finds `حكومة الوفاق` there),
-# and a news agency (`رويترز`) that reports on the conflict without being an actor in it. Add a row to `data/actors.csv` for anything here that
+# and a news agency (`رويترز`) that reports on the conflict without being an actor in it (news
+# agencies are listed in `data/not_actors.txt`, so they never become discovered actors and
+# `وكالة الأنباء الفرنسية` is not France). Add a row to `data/actors.csv` for anything here that
 # matters to your question.
 
 # %% [markdown]

@@ -417,3 +417,21 @@ def test_with_discovered_rebuilds_rows_without_the_discovered_table():
     rebuilt = table[table.origin == "discovered"]
     assert set(rebuilt.actor_id) == ids
     assert rebuilt.name_ar.str.len().gt(0).all()
+
+
+def test_news_agencies_cited_as_sources_are_not_actors():
+    """«ونقلت رويترز»، «بحسب وكالة الأنباء الفرنسية»: the source of the report is no actor,
+    and a national agency's nisba is not its state (AFP is not France)."""
+    from helpers.pipeline import tag_and_resolve
+    from helpers.sentences import split_sentences
+
+    text = ("قالت وكالة رويترز إن الجيش السوداني استعاد السيطرة على المدينة، بحسب ما نقلته "
+            "وكالة الأنباء الفرنسية ووكالة الأناضول.")
+    articles = pd.DataFrame({"article_id": ["a"], "text": [text]})
+    _, resolved, _, table = tag_and_resolve(split_sentences(articles), models="bundled",
+                                            progress=False)
+    found = set(resolved.actor_id.dropna())
+    assert "france" not in found and "sudan" in found
+    names = set(table.name_ar[table.actor_id.isin(found)])
+    assert not any(("رويترز" in n or "الأناضول" in n) for n in names)
+    assert "الجيش السوداني" in names

@@ -662,6 +662,9 @@ def discover_actors(resolved: pd.DataFrame, sentences: pd.DataFrame,
                                            for k in keys):
             continue  # «تركي روسي»: every word is one the dictionary already reads
         lead = _match_at(keys, 0, index) if m.model != PATTERN_MODEL else None
+        if lead is not None and not lead.actor_ids:
+            continue  # a phrase of data/not_actors.txt: a news agency cited as the source
+            # («ونقلت رويترز»، «وكالة الأناضول»), «القوة القاهرة»
         if lead is not None and lead.actor_ids and lead.rule != "nisba" and all(
                 index.types.get(a) not in ("state", "place") for a in lead.actor_ids):
             # a model span that starts with a dictionary actor glued to a name: «حفتر أحمد
