@@ -252,6 +252,17 @@ def test_harm_to_what_an_actor_owns_makes_it_a_victim_not_an_agent():
     assert S.score_text(text, "التنظيم")["label"] == "negative"
 
 
+def test_what_a_call_asks_for_is_the_callers_not_the_addressees():
+    text = "دعت مصر الأطراف السودانية إلى وقف فوري لإطلاق النار"
+    assert S.score_text(text, "مصر", others=["السودانية"])["label"] == "positive"
+    called = S.score_text(text, "السودانية", others=["مصر"])
+    assert called["label"] == "neutral" and "called on" in called["evidence"]
+    # subject before the verb: the one mention after it is the addressee
+    text = "الاتحاد الأوروبي حث الحكومة الإثيوبية على وقف إطلاق النار"
+    assert S.score_text(text, "الاتحاد الأوروبي", others=["الحكومة الإثيوبية"])["label"] == "positive"
+    assert S.score_text(text, "الحكومة الإثيوبية", others=["الاتحاد الأوروبي"])["label"] == "neutral"
+
+
 def test_relation_words_come_from_the_stance_stage():
     words = S.relation_words()
     assert words["alignment"].match("بدعم") and words["alignment"].match("وتساند")

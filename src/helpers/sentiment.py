@@ -294,6 +294,8 @@ class Lexicon:
     acts: dict[str, tuple[Act, ...]] = field(default_factory=dict)
     #: nouns of an actor's own that an attack hits (``patient_heads.txt``: عناصر، مواقع، مقر)
     patient_heads: WordSet = field(default_factory=lambda: WordSet())
+    #: verbs of calling on someone to act (``call_verbs.txt``: دعا، حث، طالب، ناشد)
+    call_verbs: WordSet = field(default_factory=lambda: WordSet())
 
     def __post_init__(self) -> None:
         index: dict[str, list[LexEntry]] = {}
@@ -475,7 +477,8 @@ def load_lexicon(folder: str | None = None) -> Lexicon:
                    setting_markers=WordSet.from_terms(_word_lines(path / "setting_markers.txt")),
                    suffer_verbs=WordSet.from_terms(_word_lines(path / "suffer_verbs.txt")),
                    relations=relation_words(), acts=load_acts(path / "acts.csv", negators=negators),
-                   patient_heads=WordSet.from_terms(_word_lines(path / "patient_heads.txt")))
+                   patient_heads=WordSet.from_terms(_word_lines(path / "patient_heads.txt")),
+                   call_verbs=WordSet.from_terms(_word_lines(path / "call_verbs.txt")))
 
 
 def _word_lines(path: Path) -> list[str]:
@@ -871,6 +874,7 @@ _PATIENT_MARKERS = frozenset({"على", "علي"})  # هجوم على X: X is th
 _PARTY_MARKERS = frozenset({"بين", "مع"})
 _ROLE_PREPOSITIONS = frozenset({"عن", "من", "الي", "في", "ل"})  # أفرج عن X، سلّم السلطة إلى X
 _OWNER_LINKS = frozenset({"من", "تابعه", "التابعه", "تابع", "التابع", "تابعين"})  # عناصر من X
+_CALL_CONTENT = frozenset({"الي", "إلى", "على", "علي"})  # دعا X Y إلى ...، حث X Y على ...
 _MASDAR_PREFIXES = ("ب", "ل", "ال", "وب", "وال")  # a harm noun, not a verb: بقصف، الهجوم
 _COMPASS = frozenset({"شمال", "جنوب", "شرق", "غرب", "شمالي", "جنوبي", "شرقي", "غربي", "وسط"})
 _SELF_COMPLEMENTIZERS = frozenset({"انه", "انها", "انهم", "بانه", "بانها", "بانهم", "وانه"})
@@ -1139,6 +1143,38 @@ class _Frame:
                 continue
         return None
 
+    def call_role(self, h: Hit) -> str | None:
+        """``"caller"`` or ``"addressee"`` when ``h`` is what a call verb (``call_verbs.txt``:
+        دعا، حث، طالب) asks for and the target makes the call or is called on: «دعت مصر
+        الأطراف السودانية إلى وقف إطلاق النار» (مصر calls, the parties are called on).
+        The content starts at the first إلى / على or word glued to ب after the verb; of the
+        mentions between the verb and it, two or more mean verb-subject-object (the first
+        calls), one means subject-verb-object when a mention stands before the verb."""
+        verbs = self.lexicon.call_verbs
+        if not verbs:
+            return None
+        call = next((i for i in range(h.first - 1, -1, -1) if verbs.match(self.word(i))), None)
+        if call is None:
+            return None
+        content = next((i for i in range(call + 1, h.first + 1)
+                        if self.keys[i] in _CALL_CONTENT
+                        or (self.keys[i].startswith("ب") and len(self.keys[i]) > 3
+                            and not any(i in m for m in [self.target, *self.actors]))), None)
+        if content is None:
+            return None
+        mentions = sorted([self.target, *self.actors], key=lambda m: m[0])
+        between = [m for m in mentions if call < m[0] < content]
+        before = [m for m in mentions if m[-1] < call]
+        if len(between) >= 2 or (between and not before):
+            caller, called = between[0], between[1:]
+        elif before:
+            caller, called = before[-1], between
+        else:
+            return None
+        if caller is self.target:
+            return "caller"
+        return "addressee" if any(m is self.target for m in called) else None
+
     def owner_suffers(self, h: Hit) -> bool:
         """``h`` (a harm) is done to what the target owns (:meth:`owned_patient`): the
         target is a victim. A harm before the owned noun is done to it when it is a masdar
@@ -1200,6 +1236,11 @@ class _Frame:
             return None  # تبادل الأسرى بين X وY، وقّع اتفاقا مع X: a party to the act
         if self.claims(h):
             return None  # أعلن X مسؤوليته عن تفجير ...: X did it
+        role = self.call_role(h) if h.polarity > 0 else None
+        if role == "caller":
+            return None  # حث X الطرفين على احترام الهدنة: X's call
+        if role == "addressee":
+            return "what the target is called on to do (دعا X Y إلى ...): not judged"
         if h.first > 0 and self.keys[h.first - 1] in _ROLE_PREPOSITIONS | _OBJECT_MARKERS and not any(
                 m[0] == h.first + 1 for m in [self.target, *self.actors]):
             return "an act without a named agent (احتج على انتهاك ...)"
@@ -1280,6 +1321,11 @@ class _Frame:
             return "fighting between two sides, reported: neither side judged"
         if h.last + 2 == self.target[0] and self.keys[h.last + 1] in _PARTY_MARKERS:
             return None  # الاتفاق بين X وY، تعاونت القوات مع X: X is a party
+        role = self.call_role(h)
+        if role == "caller":
+            return None  # دعت مصر الأطراف إلى وقف إطلاق النار: Egypt's call
+        if role == "addressee":
+            return "what the target is called on to do (دعا X Y إلى ...): not judged"
         owner = self.owner(h)
         if owner is not None:
             return "about " + " ".join(self.word(i) for i in owner)
