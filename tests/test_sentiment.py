@@ -462,6 +462,14 @@ def test_lexicon_validation_names_the_bad_rows():
         S.validate_lexicon(pd.DataFrame({"term": ["سلام"], "polarity": ["2"]}))
 
 
+def test_a_row_with_an_unquoted_comma_names_the_file_and_the_fix(tmp_path):
+    bad = tmp_path / "acts.csv"
+    bad.write_text("lemma,polarity,gloss_en\nنهب,-1,loot\nأحرق,-1,burn (homes, shops, farms)\n",
+                   encoding="utf-8")
+    with pytest.raises(ValueError, match=r"acts.csv: .*line 3.*double quotes"):
+        S.load_acts(bad)
+
+
 def test_a_student_can_load_an_own_lexicon_folder(tmp_path):
     for name in ("negators.csv", "intensifiers.csv", "clause_markers.txt"):
         (tmp_path / name).write_text((S.LEXICON_DIR / name).read_text(encoding="utf-8"), encoding="utf-8")

@@ -401,7 +401,11 @@ def _read_terms(path: Path, required: Sequence[str]) -> pd.DataFrame:
             f"Lexicon file {path.name} not found in {path.parent}: restore it from the "
             "repository or pass the folder of your own lexicon files."
         )
-    table = pd.read_csv(path, dtype=str, keep_default_na=False, comment="#")
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, comment="#")
+    except pd.errors.ParserError as err:  # «Expected 12 fields in line 86, saw 14»
+        raise ValueError(f"{path.name}: {str(err).strip()}. A row has more fields than the header: put a "
+                         "cell that holds a comma in double quotes (\"a, b\").") from None
     missing = [c for c in required if c not in table.columns]
     if missing:
         raise ValueError(f"{path.name}: missing column(s) {missing}; expected at least {list(required)}.")
