@@ -488,16 +488,10 @@ def read_part_table(out: str | Path, name: str, columns: Sequence[str] | None = 
 
     >>> resolved = read_part_table("out/", "resolved_mentions", ["article_id", "actor_id"])  # doctest: +SKIP
     """
-    from .schema import SPECS
-
     folder = Path(out) / "parts" / name
     frames = [pd.read_parquet(p, columns=list(columns) if columns else None)
               for p in sorted(folder.glob("*.parquet")) if not p.name.startswith(".")]
-    frames = [f for f in frames if len(f)] or frames[:1]
-    if not frames:  # no partition completed: the table's typed empty form
-        empty = SPECS[name].empty()
-        return empty[list(columns)] if columns else empty
-    return pd.concat(frames, ignore_index=True)
+    return _concat(frames, name, columns)
 
 
 def _restore(table: pd.DataFrame) -> pd.DataFrame:
@@ -533,8 +527,8 @@ def _read_part(out: str | Path, name: str, key: str) -> pd.DataFrame | None:
 
 def _concat(frames: list[pd.DataFrame], name: str, columns: Sequence[str] | None = None
             ) -> pd.DataFrame:
-    """``frames`` as one table, as :func:`read_part_table` makes it (its typed empty form
-    when there are none)."""
+    """``frames`` (partitions of the per-row table ``name``) as one table; its typed
+    empty form (only ``columns`` when given) when no partition was written."""
     from .schema import SPECS
 
     frames = [f for f in frames if len(f)] or frames[:1]

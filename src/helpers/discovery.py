@@ -945,10 +945,10 @@ def suggest_actors(analysis_or_tables: Any, path: str | Path | None = None, *,
         out = pd.DataFrame(columns=columns)
     else:
         known = resolved[resolved["actor_id"].isin(set(found["actor_id"]))]
-        counts = Counter(known["actor_id"])
         corpus = getattr(analysis_or_tables, "actor_table", None)
-        if corpus is not None and len(corpus):  # the whole corpus (an archive run too)
-            counts = Counter(dict(zip(corpus["actor_id"], corpus["mentions"], strict=True)))
+        counts = (Counter(dict(zip(corpus["actor_id"], corpus["mentions"], strict=True)))
+                  if corpus is not None and len(corpus)  # the whole corpus (an archive too)
+                  else Counter(known["actor_id"]))
         sentences = getattr(analysis_or_tables, "sentences", None)
         if sentences is not None and len(known):
             text = {(s.article_id, s.sent_id): str(s.text)

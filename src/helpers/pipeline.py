@@ -145,7 +145,7 @@ class Analysis:
         folder.mkdir(parents=True, exist_ok=True)
         written = []
         for name, table in self.tables().items():
-            if self.parts is not None and name in (self.row_counts or {}):
+            if name in (self.row_counts or {}):
                 continue  # an archive run: the whole per-row tables are in parts/ already
             frame = _portable(table)
             csv_path = folder / f"{name}.csv"

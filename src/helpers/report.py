@@ -546,23 +546,18 @@ def _rows(analysis: Any, attr: str) -> int:
 def _counts(analysis: Any) -> dict[str, int]:
     resolved = getattr(analysis, "resolved", None)
     actor_ids = getattr(analysis, "actor_table", None)
-    whole = getattr(analysis, "row_counts", None)
-    if whole:  # an archive run: its per-row tables here hold the shown articles only
-        return {
-            "articles": whole.get("articles", 0), "sentences": whole.get("sentences", 0),
-            "entity mentions (model)": whole.get("mentions", 0),
-            "actor mentions (model + dictionary)": 0 if actor_ids is None or not len(actor_ids)
-            else int(actor_ids["mentions"].sum()),
-            "actors": 0 if actor_ids is None or not len(actor_ids)
-            else int(actor_ids["actor_id"].nunique()),
-            "stance edges": _rows(analysis, "stance_edges"),
-        }
+    # an archive run: the per-row tables here hold the shown articles only; the whole
+    # tables' sizes are in row_counts, and the actor mentions in the corpus actor table
+    whole = getattr(analysis, "row_counts", None) or {}
+    if whole:
+        mentions = 0 if actor_ids is None or not len(actor_ids) else int(actor_ids["mentions"].sum())
+    else:
+        mentions = 0 if resolved is None or not len(resolved) else int(resolved["actor_id"].notna().sum())
     return {
-        "articles": _rows(analysis, "articles"),
-        "sentences": _rows(analysis, "sentences"),
-        "entity mentions (model)": _rows(analysis, "mentions"),
-        "actor mentions (model + dictionary)": 0 if resolved is None or not len(resolved)
-        else int(resolved["actor_id"].notna().sum()),
+        "articles": whole.get("articles", _rows(analysis, "articles")),
+        "sentences": whole.get("sentences", _rows(analysis, "sentences")),
+        "entity mentions (model)": whole.get("mentions", _rows(analysis, "mentions")),
+        "actor mentions (model + dictionary)": mentions,
         "actors": 0 if actor_ids is None or not len(actor_ids)
         else int(actor_ids["actor_id"].nunique()),
         "stance edges": _rows(analysis, "stance_edges"),

@@ -116,7 +116,7 @@ import re
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -878,6 +878,9 @@ _PATIENT_MARKERS = frozenset({"على", "علي"})  # هجوم على X: X is th
 _PARTY_MARKERS = frozenset({"بين", "مع"})
 _ROLE_PREPOSITIONS = frozenset({"عن", "من", "الي", "في", "ل"})  # أفرج عن X، سلّم السلطة إلى X
 _OWNER_LINKS = frozenset({"من", "تابعه", "التابعه", "تابع", "التابع", "تابعين"})  # عناصر من X
+#: what a call (:meth:`_Frame.call_role`) means for the target: counted for the caller
+_CALL_VERDICT = {"caller": None,
+                 "addressee": "what the target is called on to do (دعا X Y إلى ...): not judged"}
 _CALL_CONTENT = frozenset({"الي", "إلى", "على", "علي"})  # دعا X Y إلى ...، حث X Y على ...
 _MASDAR_PREFIXES = ("ب", "ل", "ال", "وب", "وال")  # a harm noun, not a verb: بقصف، الهجوم
 _COMPASS = frozenset({"شمال", "جنوب", "شرق", "غرب", "شمالي", "جنوبي", "شرقي", "غربي", "وسط"})
@@ -1119,6 +1122,7 @@ class _Frame:
         lo = max(0, self.target[0] - 2)  # verb-subject: تعرض الجيش لهجوم
         return any(verbs.match(self.word(i)) for i in range(lo, h.first) if i not in self.target)
 
+    @cached_property
     def owned_patient(self) -> tuple[int, bool, bool] | None:
         """The target owns what an attack may hit: the noun right before it (or two words
         before, over one noun: «مقر قيادة X»; over a link «من»، «تابعة لـ») is one of
@@ -1186,7 +1190,7 @@ class _Frame:
         the noun; right after the verb the noun is its subject and the target acts
         («قتل عناصر من X مدنيين»). A harm after the target is done to it in a counted
         report of losses («أصيب خمسة من جنود X بقصف»)، before or after it."""
-        owned = self.owned_patient()
+        owned = self.owned_patient
         if owned is None or h.polarity >= 0:
             return False
         head, counted, ranks = owned
@@ -1241,10 +1245,8 @@ class _Frame:
         if self.claims(h):
             return None  # أعلن X مسؤوليته عن تفجير ...: X did it
         role = self.call_role(h) if h.polarity > 0 else None
-        if role == "caller":
-            return None  # حث X الطرفين على احترام الهدنة: X's call
-        if role == "addressee":
-            return "what the target is called on to do (دعا X Y إلى ...): not judged"
+        if role:  # حث X الطرفين على احترام الهدنة
+            return _CALL_VERDICT[role]
         if h.first > 0 and self.keys[h.first - 1] in _ROLE_PREPOSITIONS | _OBJECT_MARKERS and not any(
                 m[0] == h.first + 1 for m in [self.target, *self.actors]):
             return "an act without a named agent (احتج على انتهاك ...)"
@@ -1326,10 +1328,8 @@ class _Frame:
         if h.last + 2 == self.target[0] and self.keys[h.last + 1] in _PARTY_MARKERS:
             return None  # الاتفاق بين X وY، تعاونت القوات مع X: X is a party
         role = self.call_role(h)
-        if role == "caller":
-            return None  # دعت مصر الأطراف إلى وقف إطلاق النار: Egypt's call
-        if role == "addressee":
-            return "what the target is called on to do (دعا X Y إلى ...): not judged"
+        if role:  # دعت مصر الأطراف إلى وقف إطلاق النار
+            return _CALL_VERDICT[role]
         owner = self.owner(h)
         if owner is not None:
             return "about " + " ".join(self.word(i) for i in owner)
