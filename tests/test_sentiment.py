@@ -263,6 +263,60 @@ def test_what_a_call_asks_for_is_the_callers_not_the_addressees():
     assert S.score_text(text, "الحكومة الإثيوبية", others=["الاتحاد الأوروبي"])["label"] == "neutral"
 
 
+def test_a_constructive_word_after_its_subject_is_the_subjects_not_its_objects():
+    # a purpose masdar's object, an actor after a preposition: the subject keeps the word
+    text = "أكدت اليابان استعدادها لمساعدة السودان في إعادة بناء المدارس"
+    assert S.score_text(text, "اليابان", others=["السودان"])["label"] == "positive"
+    helped = S.score_text(text, "السودان", others=["اليابان"])
+    assert helped["label"] == "neutral" and "object of what" in helped["evidence"]
+    text = "عرض الوسيط القطري أمام مجلس الأمن خطة لوقف القتال"
+    assert S.score_text(text, "القطري", others=["مجلس الأمن"])["label"] == "positive"
+    assert S.score_text(text, "مجلس الأمن", others=["القطري"])["label"] == "neutral"
+
+
+def test_coordination_runs_over_a_title_or_nisba():
+    # «X والمصري Y»: Y shares X's frame, so both call for the truce
+    text = "دعا الرئيسان التركي رجب أردوغان والمصري عبد الفتاح السيسي إلى هدنة في غزة"
+    for target, other in [("عبد الفتاح السيسي", "رجب أردوغان"), ("رجب أردوغان", "عبد الفتاح السيسي")]:
+        assert S.score_text(text, target, others=[other])["label"] == "positive", target
+
+
+def test_criticism_charges_and_threats_are_the_criticised_and_the_threateners():
+    text = "انتقدت منظمة هيومن رايتس ووتش الحكومة لقمعها المتظاهرين في العاصمة"
+    assert S.score_text(text, "الحكومة", others=["منظمة هيومن رايتس ووتش"])["label"] == "negative"
+    assert S.score_text(text, "منظمة هيومن رايتس ووتش", others=["الحكومة"])["label"] == "neutral"
+    # a critic's own topic (ندد X بمقتل ...) is no charge against the critic
+    text = "نددت الخارجية المصرية بمقتل مدنيين في قصف على المدينة"
+    assert S.score_text(text, "الخارجية المصرية")["label"] == "neutral"
+    # what an actor threatens to do (ب + harm) is its own; a famine that «threatens» is not a threat
+    assert S.score_text("هددت الجماعة المسلحة باستهداف الموانئ", "الجماعة المسلحة")["label"] == "negative"
+    # facing criticism: the one who faces it is criticised
+    text = "تواجه الحكومة الإثيوبية انتقادات واسعة بسبب اعتقال صحفيين"
+    assert S.score_text(text, "الحكومة الإثيوبية")["label"] == "negative"
+
+
+def test_losses_in_the_passive_and_topics_are_not_deeds():
+    for text, target in [("اغتيل القيادي في الحركة أحمد سالم بغارة على منزله", "أحمد سالم"),
+                         ("قتل خمسة جنود من الجيش المالي في كمين قرب الحدود", "الجيش المالي")]:
+        result = S.score_text(text, target)
+        assert result["label"] == "neutral", (text, result["evidence"])
+    # the agent of a passive loss is named by an agent marker: it keeps the harm
+    text = "قتل ثلاثة مدنيين بنيران قوات الدعم السريع في المدينة"
+    assert S.score_text(text, "قوات الدعم السريع")["label"] == "negative"
+    text = "عقد مجلس الأمن جلسة طارئة لبحث التصعيد في المنطقة"
+    assert S.score_text(text, "مجلس الأمن")["label"] == "neutral"
+
+
+def test_suffering_a_help_addresses_and_the_object_of_an_attack_are_not_the_agents():
+    text = "قدمت الكويت مساعدات عاجلة للنازحين وضحايا الفيضانات"
+    assert S.score_text(text, "الكويت")["label"] == "positive"
+    text = "خطف مسلحون تابعون للحركة عمال إغاثة في الإقليم"
+    assert S.score_text(text, "للحركة")["label"] == "negative"
+    # an act resumed by a pronoun names its agent after the verb
+    text = "يعيش السكان تحت حصار خانق تفرضه الميليشيا منذ أشهر"
+    assert S.score_text(text, "الميليشيا")["label"] == "negative"
+
+
 def test_relation_words_come_from_the_stance_stage():
     words = S.relation_words()
     assert words["alignment"].match("بدعم") and words["alignment"].match("وتساند")
@@ -324,6 +378,17 @@ def test_an_act_is_charged_to_its_agent_not_to_the_one_it_is_done_to():
     # both parties of an exchange are its agents
     swap = S.score_text("أتم الوسطاء تبادل الأسرى بين الحكومة والحوثيين", "الحكومة", others=["الحوثيين"])
     assert swap["label"] == "positive"
+
+
+def test_stopping_any_harm_is_an_act_and_an_object_may_come_before_its_verb():
+    # @harm: أوقف with any harmful word of the lexicon as object
+    result = S.score_text("أوقفت السلطات المغربية ترحيل اللاجئين", "المغربية")
+    assert result["label"] == "positive" and "act de-escalation" in result["evidence"]
+    # but not the harm of another actor named right after it
+    text = "قال الرئيس إن الاتفاق خطوة نحو إنهاء هجوم قوات التمرد"
+    assert S.score_text(text, "قوات التمرد", others=["الرئيس"])["label"] == "negative"
+    result = S.score_text("أسقط الجيش طائرة مسيرة أطلقتها الجماعة", "الجماعة", others=["الجيش"])
+    assert result["label"] == "negative" and "مسيرة…أطلقتها" in result["evidence"]
 
 
 def test_a_withheld_constructive_act_is_an_obstruction():

@@ -160,6 +160,8 @@ class LexEntry:
     term: str
     key: tuple[str, ...]
     polarity: float
+    domain: str = ""  # conflict, humanitarian, diplomacy ... (the lexicon's domain column)
+    pos: str = ""  # noun, verb, adj, phrase (the lexicon's pos column)
 
 
 @dataclass(frozen=True)
@@ -207,7 +209,9 @@ class Act:
     """An act an actor performs (``data/lexicon/acts.csv``): its agent gets ``polarity``
     (positive for humanitarian, de-escalating and constructive acts, negative for violations,
     obstruction, atrocities and arming a party at war); the one it is done to gets nothing.
-    ``objects``: words one of which must follow the verb within three words (empty: none needed).
+    ``objects``: words one of which must follow the verb within three words (empty: none needed);
+    ``harm_object``: any harmful word of the lexicon (polarity below zero) is an object too
+    (``@harm`` in the file: أوقفت السلطات ترحيل المهاجرين، أنهى الحصار).
 
     >>> act = Act("أطلق", 0.75, "humanitarian", WordSet.from_terms(["سراح"]))
     >>> act.objects.match("سراح")
@@ -218,8 +222,10 @@ class Act:
     polarity: float
     family: str
     objects: WordSet = field(default_factory=lambda: WordSet())
+    harm_object: bool = False
 
 
+HARM_OBJECT = "@harm"  # in acts.csv's object column: any word of negative polarity
 ACT_COLUMNS = ("lemma", "polarity", "family", "root", "form", "perfect", "imperfect", "masdar",
                "active", "object")
 
@@ -259,8 +265,10 @@ def load_acts(path: str | Path | None = None, *, negators: Iterable[str] = ()) -
                              "root three letters (or give the stems)") from None
         if not -1 <= polarity <= 1:
             raise ValueError(f"{where}: polarity {polarity} is not in [-1, 1]")
+        objects = str(row["object"] or "").split("|")
         act = Act(str(row["lemma"]), polarity, str(row.get("family") or ""),
-                  WordSet.from_terms(str(row["object"] or "").split("|")))
+                  WordSet.from_terms(o for o in objects if o.strip() != HARM_OBJECT),
+                  harm_object=HARM_OBJECT in (o.strip() for o in objects))
         # a short perfect with the pronoun ه reads like a feminine noun (هجره = الهجرة): left out
         words = (forms["verb"] - {f for f in forms["verb_obj"] if f.endswith("ه") and len(f) <= 4}
                  ) | forms["masdar"]
@@ -446,6 +454,11 @@ def read_lexicon_table(folder: str | Path | None = None) -> pd.DataFrame:
     return validate_lexicon(_read_terms(folder / "polarity_ar.csv", ["term", "polarity"]))
 
 
+def _column(table: pd.DataFrame, name: str) -> list[str]:
+    """An optional text column of a lexicon table ("" where absent or empty)."""
+    return table[name].fillna("").astype(str).tolist() if name in table else [""] * len(table)
+
+
 @lru_cache(maxsize=4)
 def load_lexicon(folder: str | None = None) -> Lexicon:
     """Load and key the lexicon files of ``folder`` (default ``data/lexicon``).
@@ -460,7 +473,9 @@ def load_lexicon(folder: str | None = None) -> Lexicon:
     path = Path(folder) if folder else LEXICON_DIR
     table = read_lexicon_table(path)
     entries = {
-        k: LexEntry(t, k, p) for t, k, p in zip(table["term"], table["key"], table["polarity"], strict=True)
+        k: LexEntry(t, k, p, d, pos) for t, k, p, d, pos in zip(
+            table["term"], table["key"], table["polarity"], _column(table, "domain"), _column(table, "pos"),
+            strict=True)
     }
     neg = _read_terms(path / "negators.csv", ["term", "kind"])
     negators = frozenset(match_key(t) for t in neg.loc[neg["kind"] == "negator", "term"])
@@ -648,6 +663,8 @@ class Hit:
     act: str = ""  # family of the act (acts.csv) this word heads; "" for a lexicon word
     object_at: int = -1  # word position of the act's object word
     absorbed: str = ""  # the act whose object this word is: counted with the act, not again
+    domain: str = ""  # the lexicon entry's domain ("" for acts)
+    pos: str = ""  # the lexicon entry's part of speech ("" for acts)
 
     @property
     def contribution(self) -> float:
@@ -715,6 +732,7 @@ def _match_act(i: int, surf: Sequence[str], blocked: set[int], lexicon: Lexicon)
         if not act.objects:
             return Hit(surf[i], act.lemma, act.polarity, i, i, act=act.family or "act")
         seen = 0
+        led = i > 0 and match_key(surf[i - 1]) in _OBJECT_MARKERS | _ROLE_PREPOSITIONS | {"نحو"}
         for j in range(i + 1, len(surf)):
             if j in blocked:
                 continue  # the agent between verb and object (أطلق الجيش سراح ...)
@@ -724,10 +742,20 @@ def _match_act(i: int, surf: Sequence[str], blocked: set[int], lexicon: Lexicon)
             instrument = match_key(surf[j]).startswith(("ب", "وب", "وال"))  # زودها بالسلاح
             if seen > ACT_OBJECT_WINDOW and not instrument:
                 continue
-            if _object_match(act.objects, surf[j]) and not (
-                    j > 0 and any(f in _CESSATION for f in _clitic_forms(surf[j - 1]))):
+            # any harm as object (@harm): in the first two free words, not the harm of a named
+            # actor after it (إنهاء هجوم قوات X is X's attack), not after a preposition (على إنهاء)
+            harm = (act.harm_object and seen <= 2 and j + 1 not in blocked and not led
+                    and _lexicon_sign(candidate_keys(surf[j]), lexicon) < 0)
+            if (harm or _object_match(act.objects, surf[j])) and not (
+                    act.polarity < 0 and j - 1 > i
+                    and any(f in _CESSATION for f in _clitic_forms(surf[j - 1]))):
                 return Hit(f"{surf[i]}…{surf[j]}", act.lemma, act.polarity, i, i,
                            act=act.family or "act", object_at=j)
+        if match_key(surf[i]).endswith(("ه", "ها", "هم")):  # مسيرة أطلقتها X: the object before
+            for j in (i - 1, i - 2):
+                if j >= 0 and j not in blocked and _object_match(act.objects, surf[j]):
+                    return Hit(f"{surf[j]}…{surf[i]}", act.lemma, act.polarity, i, i,
+                               act=act.family or "act", object_at=j)
     return None
 
 
@@ -804,7 +832,7 @@ def find_hits(
         if best:
             length, gap, _, entry = best
             hits.append(Hit(" ".join(surf[i:i + length + gap]), entry.term, entry.polarity, i,
-                            i + length + gap - 1))
+                            i + length + gap - 1, domain=entry.domain, pos=entry.pos))
             i += length + gap
             continue
         # 4. negators and intensifiers (after a conjunction و/ف or the article: ولم, الكامل)
@@ -824,7 +852,7 @@ def find_hits(
         for key, _cost in cands[i]:
             entry = lexicon.entries.get((key,))
             if entry is not None:
-                hits.append(Hit(surf[i], entry.term, entry.polarity, i, i))
+                hits.append(Hit(surf[i], entry.term, entry.polarity, i, i, domain=entry.domain, pos=entry.pos))
                 break
         i += 1
 
@@ -876,7 +904,22 @@ _COMPLEMENTIZERS = frozenset({"ان", "بان", "وان", "انه", "انها", 
 _OBJECT_MARKERS = frozenset({"على", "علي", "ضد", "الى", "لدى", "تجاه"})
 _PATIENT_MARKERS = frozenset({"على", "علي"})  # هجوم على X: X is the one attacked
 _PARTY_MARKERS = frozenset({"بين", "مع"})
-_ROLE_PREPOSITIONS = frozenset({"عن", "من", "الي", "في", "ل"})  # أفرج عن X، سلّم السلطة إلى X
+_ROLE_PREPOSITIONS = frozenset({"عن", "من", "الي", "في", "ل", "امام", "لصالح"})  # أفرج عن X، إلى X، أمام X
+#: one-word titles (data/titles.txt, without the article) for :func:`_title_word`
+_TITLE_KEYS = frozenset({"رئيس", "رئيسه", "وزير", "وزيره", "امير", "ملك", "مبعوث", "سفير", "مندوب",
+                         "ممثل", "امين", "قائد", "مستشار", "نائب", "زعيم", "متحدث", "ناطق"})
+#: words after which a harm is the topic of a meeting or a statement, not a deed (لبحث التصعيد)
+_TOPIC_WORDS = frozenset({"بحث", "لبحث", "وبحث", "بحثا", "مناقشه", "لمناقشه", "ناقش", "ناقشت", "يناقش",
+                          "تناقش", "بشان", "حول", "ملف", "تناول", "تناولت", "لتناول"})
+#: passive verbs of loss (اُغتيل، أُصيب) and harm verbs that read as passive before a count
+_PASSIVE_LOSS = frozenset({"اغتيل", "اغتيلت", "اصيب", "اصيبت", "اصيبوا", "استشهد", "استشهدت", "استشهدوا"})
+_LOSS_VERBS = frozenset({"قتل", "قتلت", "جرح", "اعتقل", "اختطف", "اسر", "خطف", "اعدم"})
+_COUNT_WORDS = frozenset({"اثنان", "اثنين", "ثلاثه", "اربعه", "خمسه", "سته", "سبعه", "ثمانيه", "تسعه", "عشره",
+                          "عشرات", "مئات", "الاف", "العشرات", "المئات", "الالاف", "عدد", "عدد من", "نحو",
+                          "جنديان", "شخصان", "مدنيان", "طفلان"})
+#: words that name the agent of a harm reported in the passive (بنيران X، على يد X، من قبل X)
+_AGENT_MARKERS = frozenset({"بنيران", "يد", "قبل", "برصاص"})
+_RELATIVES = frozenset({"الذي", "التي", "الذين", "اللذين", "اللتين", "اللذان", "اللتان"})
 _OWNER_LINKS = frozenset({"من", "تابعه", "التابعه", "تابع", "التابع", "تابعين"})  # عناصر من X
 #: what a call (:meth:`_Frame.call_role`) means for the target: counted for the caller
 _CALL_VERDICT = {"caller": None,
@@ -938,6 +981,46 @@ def accusation_words() -> WordSet:
     return WordSet(frozenset(forms))
 
 
+@lru_cache(maxsize=1)
+def criticism_words() -> WordSet:
+    """Inflected forms of the verbs of criticism and condemnation (the ``criticises`` family
+    of the stance lexicon: انتقد، أدان، ندّد ...) and their masdars: the one criticised keeps
+    the reason given with ب or ل (انتقدت المنظمة السلطات لقمعها المتظاهرين).
+
+    >>> criticism_words().match("انتقدت"), criticism_words().match("وأدانت"), criticism_words().match("قال")
+    (True, True, False)
+    """
+    try:
+        from .stance import inflect_lemma, load_stance_lexicon
+
+        lex = load_stance_lexicon()
+    except (ImportError, FileNotFoundError, ValueError):
+        return WordSet()
+    forms: set[str] = set()
+    for row in lex[lex["family"] == "criticises"].to_dict("records"):
+        inflected = inflect_lemma(row)
+        forms |= (inflected["verb"] - inflected["verb_obj"]) | inflected["masdar"]
+    return WordSet(frozenset(forms))
+
+
+@lru_cache(maxsize=1)
+def threat_words() -> WordSet:
+    """Inflected forms of the verbs of threatening (هدّد، توعّد) and their masdars: what an
+    actor threatens to do (هددت الجماعة باستهداف السفن) is its own hostile intent, not the
+    content of a warning about someone else.
+
+    >>> threat_words().match("هددت"), threat_words().match("وتوعد"), threat_words().match("حذر")
+    (True, True, False)
+    """
+    from .stance import inflect_lemma
+
+    forms: set[str] = set()
+    for entry in ({"root": "هدد", "form": "II"}, {"root": "وعد", "form": "V"}):
+        inflected = inflect_lemma(entry)
+        forms |= inflected["verb"] | inflected["masdar"]
+    return WordSet(frozenset(forms))
+
+
 def quote_window(text: str, win: tuple[int, int], lexicon: Lexicon) -> tuple[int, int]:
     """Extend a clause window that holds a speech verb over the quotation that follows it
     (``وقال X: «...»``): the quote is the speaker's view, and :func:`frame_hits` decides
@@ -974,6 +1057,7 @@ class _Frame:
     lexicon: Lexicon
     acts: list[Hit] = field(default_factory=list)  # the act hits of the window, in order
     hit_at: set[int] = field(default_factory=set)  # word positions of all hits
+    hits: list[Hit] = field(default_factory=list)  # all hits of the window, in order
 
     def word(self, i: int) -> str:
         return self.text[self.spans[i][0]:self.spans[i][1]]
@@ -1062,6 +1146,9 @@ class _Frame:
         if after:
             return min(after, key=lambda m: m[0])
         before = [m for m in mentions if m[-1] < i]
+        accused = [m for m in before if self.charged(m)]
+        if accused:  # حمّلت X Y مسؤولية التفجير: the act charged is Y's
+            return accused[-1]
         # a mention right after another one is an object (غادر حفتر موسكو دون التوقيع), unless
         # a clause about it follows (وصف X Y بأنها «تخنق الإقليم بالحصار»)
         subjects = [m for m in before if not self.introduced(m) and (
@@ -1088,15 +1175,46 @@ class _Frame:
             return None
         inside = {p for m in [self.target, *self.actors] for p in m} | set(phrases)
         for i in range(len(self.keys)):
-            if i in inside or not judgement.match(self.word(i)):  # الائتلاف المعارض is a name
-                continue
+            if i in inside or not (judgement.match(self.word(i)) or accusation_words().match(self.word(i))):
+                continue  # الائتلاف المعارض is a name
+            if self.lexicon.suffer_verbs.match(self.word(i)):
+                continue  # يواجه X انتقادات: X faces, it does not judge
+            if threat_words().match(self.word(i)) and not self.introduced(self.target) and any(
+                    self.keys[j].startswith("ب") and len(self.keys[j]) > 3
+                    for j in range(i + 1, min(max(i, self.target[-1]) + 3, len(self.keys)))):
+                continue  # هددت X باستهداف السفن: what X threatens to do is X's own
+
             if self.mutual_before(i) or self.is_object(i, self.target):
                 return None
             # the target is its subject: just before it (مصر تحذر من) or just after it (حذرت مصر)
             agent = 0 < i - self.target[-1] <= 2 or self.subject_of(i) is self.target
+            if agent and self.faces(i):
+                return None  # يواجه X انتقادات بسبب ...: X is the one criticised
             if agent:
                 return i
         return None
+
+    def resumptive(self, h: Hit) -> list[int] | None:
+        """The agent named after a verb that takes ``h`` back with a pronoun: «حصار مستمر
+        تفرضه X»، «الهجمات التي تشنها X» (an imperfect verb ending in ه / ها / هم, right before
+        the mention, within five words of ``h`` and no other mention between)."""
+        mentions = [self.target, *self.actors]
+        for k in range(h.last + 1, min(h.last + 6, len(self.keys) - 1)):
+            if any(k in m for m in mentions):
+                return None
+            key = self.keys[k]
+            if len(key) >= 5 and key.startswith(("ي", "ت")) and key.endswith(("ه", "ها", "هم")):
+                return next((m for m in mentions if m[0] == k + 1), None)
+        return None
+
+    def faces(self, i: int) -> bool:
+        """The judgement word at ``i`` is something the target faces: a suffer verb
+        (``suffer_verbs.txt``: تعرض، يواجه) with the target as its subject stands before it
+        («يواجه الرئيس انتقادات بسبب ...»، «تعرضت الحكومة لانتقادات»)."""
+        verbs = self.lexicon.suffer_verbs
+        lo = max(0, self.target[0] - 4)  # over a title: يواجه الرئيس التونسي X
+        return bool(verbs) and i > self.target[-1] and any(
+            verbs.match(self.word(k)) for k in range(lo, i) if k not in self.target)
 
     def mutual_combat(self, h: Hit) -> bool:
         """A combat word followed by مع / بين and a mention (اشتبكت X مع Y، معارك بين X وY،
@@ -1120,6 +1238,9 @@ class _Frame:
         if not verbs or h.first <= self.target[-1]:
             return False
         lo = max(0, self.target[0] - 2)  # verb-subject: تعرض الجيش لهجوم
+        owned = self.owned_patient
+        if owned is not None:  # تعرضت قافلة تابعة لـ X لإطلاق نار: the target's own suffers it
+            lo = max(0, min(lo, owned[0] - 2))
         return any(verbs.match(self.word(i)) for i in range(lo, h.first) if i not in self.target)
 
     @cached_property
@@ -1204,21 +1325,32 @@ class _Frame:
             return bool(between) or h.surface.startswith(_MASDAR_PREFIXES)
         return False
 
-    def charged(self) -> bool:
+    def charged(self, pos: list[int] | None = None) -> bool:
         """The target is the accused of an accusation: a word of :func:`accusation_words`
         (اتهم، حمّل) up to six words before it and the charge right after it (a word glued to
         ب that is not an intensifier, أنه، مسؤولية): «اتهم نواب الحكومة بالعجز»، «حمّل X
-        روسيا مسؤولية مقتل المدنيين». The accused keeps the charge; the accuser does not."""
-        nxt = self.target[-1] + 1
+        روسيا مسؤولية مقتل المدنيين». The accused keeps the charge; the accuser does not.
+        After a verb of criticism or condemnation (:func:`criticism_words`) a reason with ل is
+        a charge too: «انتقدت المنظمة السلطات لقمعها المتظاهرين». ``pos``: another mention
+        instead of the target."""
+        pos = self.target if pos is None else pos
+        nxt = pos[-1] + 1
         if nxt >= len(self.keys):
             return False
         key = self.keys[nxt]
         charge = key.startswith(("مسؤولي", "المسؤولي", "بان")) or (
             key.startswith("ب") and len(key) > 3 and key not in self.lexicon.intensifiers)
-        if not charge:
+        # a reason with ل after a verb of criticism: انتقدت X السلطات لاستمرارها في القمع
+        reason = key.startswith("ل") and not key.startswith("لل") and len(key) > 4
+        if not (charge or reason):
             return False
-        accuse = accusation_words()
-        return any(accuse.match(self.word(i)) for i in range(max(0, self.target[0] - 6), self.target[0]))
+        if charge and any(accusation_words().match(self.word(i)) for i in range(max(0, pos[0] - 6), pos[0])):
+            return True
+        # انتقدت المنظمة السلطات ل/ب...: the criticised one is the object, another mention the
+        # subject between the verb and it (نددت الخارجية بمقتل ... is the critic's own topic)
+        mentions = [self.target, *self.actors]
+        return any(criticism_words().match(self.word(i)) and any(i < m[0] and m[-1] < pos[0] for m in mentions)
+                   for i in range(max(0, pos[0] - 6), pos[0]))
 
     def claims(self, h: Hit) -> bool:
         """The target claims ``h``: its own responsibility (a possessed مسؤوليته،
@@ -1244,9 +1376,18 @@ class _Frame:
             return None  # تبادل الأسرى بين X وY، وقّع اتفاقا مع X: a party to the act
         if self.claims(h):
             return None  # أعلن X مسؤوليته عن تفجير ...: X did it
+        if h.first > self.target[-1] and self.charged():
+            return None  # حمّلت X Y مسؤولية التفجير: the act charged is the accused's
         role = self.call_role(h) if h.polarity > 0 else None
         if role:  # حث X الطرفين على احترام الهدنة
             return _CALL_VERDICT[role]
+        resumed = self.resumptive(h)
+        if resumed is not None:  # حصار ... تفرضه X: X imposes it
+            return None if resumed is self.target else "act of " + " ".join(self.word(i) for i in resumed)
+        if self.keys[h.first - 1] == "في" and h.polarity > 0:  # نجحت X في إحباط هجوم
+            subject = self.predicate_subject(h)
+            if subject is not None:
+                return None if subject is self.target else "act of " + " ".join(self.word(i) for i in subject)
         if h.first > 0 and self.keys[h.first - 1] in _ROLE_PREPOSITIONS | _OBJECT_MARKERS and not any(
                 m[0] == h.first + 1 for m in [self.target, *self.actors]):
             return "an act without a named agent (احتج على انتهاك ...)"
@@ -1266,6 +1407,98 @@ class _Frame:
     def gap(self, h: Hit, pos: list[int]) -> int:
         return min(min(abs(h.first - p), abs(h.last - p)) for p in pos)
 
+    def predicate_subject(self, h: Hit) -> list[int] | None:
+        """The subject whose predicate the word ``h`` belongs to: the nearest mention before it
+        that no preposition introduces and that is not itself an object (a mention right after
+        another one), with no complementizer or relative pronoun between them (what follows أن
+        or التي has its own subject). ``None`` when there is no such mention."""
+        mentions = [self.target, *self.actors]
+        before = [m for m in mentions if m[-1] < h.first and not self.introduced(m)
+                  and not self.purpose_object(m)]
+        if not before:
+            return None
+        subject = max(before, key=lambda m: m[-1])
+        if any(o[-1] == subject[0] - 1 for o in mentions if o is not subject):
+            return None
+        if any(self.keys[j] in _COMPLEMENTIZERS | _RELATIVES for j in range(subject[-1] + 1, h.first)):
+            return None
+        return subject
+
+    def purpose_object(self, m: list[int]) -> bool:
+        """The mention is the object right after a purpose masdar that is a hit (لمساعدة X)."""
+        j = m[0] - 1
+        return j >= 0 and j in self.hit_at and self.keys[j].startswith("ل") and not self.keys[j].startswith("لل")
+
+    def governed(self, m: list[int], h: Hit, subject: list[int], *, parties: bool = False) -> bool:
+        """The mention ``m`` is a dependent of the predicate that ``h`` belongs to (whose
+        subject is ``subject``), not its agent: it comes after the subject and a preposition
+        leads it (أمام X، إلى X، لدى X), or it is the object right after a purpose masdar
+        (لمساعدة X، لدعم X); with ``parties``, also a party named after بين / مع (استضافة
+        المفاوضات بين X وY: the host keeps the word, the parties share it)."""
+        if m[0] <= subject[-1]:
+            return False
+        if parties and m[0] > 0 and self.keys[m[0] - 1] in _PARTY_MARKERS:
+            return True
+        first = match_key(h.surface.split()[0])
+        purpose = first.startswith("ل") and not match_key(h.term).startswith("ل")
+        return self.introduced(m) or (purpose and m[0] == h.last + 1)
+
+    @cached_property
+    def passive_loss(self) -> bool:
+        """The window reports a loss in the passive: it opens (after و) on a passive verb of
+        loss (اغتيل، أصيب، استشهد) or on a harm verb followed by a count (قتل ثلاثة ...،
+        قتل 12 مدنيا): the actors named are those who lost, unless an agent marker (بنيران X،
+        على يد X) or a harm noun right before names them as the ones who did it."""
+        if not self.keys:
+            return False
+        k = 1 if self.keys[0] == "و" else 0
+        if k >= len(self.keys):
+            return False
+        first = self.keys[k][1:] if self.keys[k].startswith(("و", "ف")) and len(self.keys[k]) > 3 else self.keys[k]
+        if first in _PASSIVE_LOSS:
+            return True
+        nxt = self.keys[k + 1] if k + 1 < len(self.keys) else ""
+        return first in _LOSS_VERBS and (nxt in _COUNT_WORDS or nxt.isdigit())
+
+    def loss_victim(self, h: Hit) -> bool:
+        """``h`` (a harm) belongs to a loss reported in the passive and the target is not named
+        as its agent (:meth:`passive_loss`)."""
+        if h.polarity >= 0 or not self.passive_loss:
+            return False
+        j = self.target[0] - 1
+        # بنيران X، على يد X، or X right after a harm noun that is not the opening verb (في قصف X)
+        agent = j >= 0 and (self.keys[j] in _AGENT_MARKERS or (j in self.hit_at and j > 1))
+        return not agent
+
+    def relieved(self, h: Hit) -> bool:
+        """``h`` names suffering (a humanitarian word: ضحايا، نازحين، مجاعة) that a positive
+        word before it in the window addresses (قدمت X مساعدات للنازحين، قانون يعوض ضحايا
+        الإرهاب), or it is the next word of such a phrase (ضحايا العمليات الإرهابية)."""
+        def addressed(u: Hit) -> bool:
+            return u.domain == "humanitarian" and any(
+                g.polarity > 0 and not g.negator and g.last < u.first for g in self.hits)
+        return addressed(h) or any(
+            u.polarity < 0 and u.last < h.first <= u.last + 2 and addressed(u) for u in self.hits)
+
+    def harmed(self, h: Hit) -> bool:
+        """``h`` (a positive word) is part of the object of a hostile word right before it
+        (within four words of it, or of the target when the target is its agent between them;
+        no other mention between; not a new coordinated predicate with و):
+        «اختطف مسلحون عمال الإغاثة»، «قصفت قافلة مساعدات» are no credit to the attacker."""
+        if self.keys[h.first].startswith("و"):
+            return False
+        for g in self.hits:
+            if g.polarity >= 0 or g.negator or not (
+                    g.act or (g.polarity <= -0.75 and g.pos in ("verb", "noun", "phrase"))):
+                continue
+            start = g.last
+            if g.last < self.target[0] and self.target[-1] < h.first:
+                start = self.target[-1]  # verb - agent (the target) - object
+            if start < h.first <= start + 4 and not any(
+                    start < m[0] < h.first for m in [self.target, *self.actors]):
+                return True
+        return False
+
     def owner(self, h: Hit) -> list[int] | None:
         """The other actor nearer to the hit than the target (ties: the one after the word)."""
         best, d = None, self.gap(h, self.target)
@@ -1283,6 +1516,11 @@ class _Frame:
             return "what the target condemns or warns about"
         if self.backer():
             return "the target backs the group named before it (المدعومة من X): not its deed"
+        faced = next((i for i in range(self.target[-1] + 1, min(h.first + 1, len(self.keys)))
+                      if self.lexicon.relations.get("judgement", WordSet()).match(self.word(i))
+                      and self.faces(i)), None)
+        if faced is not None and h.polarity < 0:
+            return None  # تواجه X انتقادات بسبب اعتقال صحفيين: criticised, the charge is X's
         if h.polarity < 0 and self.suffers(h):
             return "the target suffers it (تعرض، عانى): a victim, not judged"
         if self.owner_suffers(h):
@@ -1317,6 +1555,11 @@ class _Frame:
                     return None
                 return "judgement about " + " ".join(self.word(i) for i in accused)
             return "judgement spoken by the target"
+        if h.first > self.target[-1] and self.charged():
+            return None  # the charge after the accused is the accused's: اتهمت X Y بقصف Z
+        if h.polarity < 0 and h.last < self.target[0] and any(
+                m[-1] < h.first and self.charged(m) for m in self.actors):
+            return "the target suffers what another is charged with: a victim, not judged"
         if h.polarity < 0 and h.last < self.target[0] and (
                 any(h.last < m[0] < self.target[0] for m in self.actors)
                 or (self.target[0] - 1 > h.last and self.keys[self.target[0] - 1] in _PATIENT_MARKERS)):
@@ -1330,16 +1573,50 @@ class _Frame:
         role = self.call_role(h)
         if role:  # دعت مصر الأطراف إلى وقف إطلاق النار
             return _CALL_VERDICT[role]
+        if self.loss_victim(h):
+            return "a loss reported in the passive: the target lost, it is not judged"
+        if h.polarity < 0 and h.first > 0 and self.keys[h.first - 1] in _TOPIC_WORDS:
+            return "the topic discussed (لبحث التصعيد), not a deed"
+        if h.polarity < 0 and self.relieved(h):
+            return "the suffering that a constructive act addresses: not the target's deed"
+        if h.polarity > 0 and self.harmed(h):
+            return "part of what a hostile act hits (its object): not the target's deed"
+        if h.polarity > 0:  # a constructive word after its subject is the subject's predicate
+            subject = self.predicate_subject(h)
+            if subject is self.target:
+                owner = self.owner(h)
+                if owner is None or self.governed(owner, h, subject, parties=True):
+                    return None  # أبدى X استعداده لمساعدة Y: X's readiness, Y only its object
+            elif subject is not None and self.governed(self.target, h, subject):
+                return "the target is an object of what " + " ".join(self.word(i) for i in subject) + " does"
         owner = self.owner(h)
         if owner is not None:
             return "about " + " ".join(self.word(i) for i in owner)
         return None
 
 
+def _title_word(key: str) -> bool:
+    """A word that can stand between و and a person's name in a coordination: a nisba
+    (والمصري، الروسي) or a title (ونظيره، والرئيس), on its match key."""
+    bare = key[1:] if key.startswith("و") else key
+    bare = bare[2:] if bare.startswith("ال") else bare
+    return (len(bare) >= 4 and bare.endswith("ي")) or bare in _TITLE_KEYS or bare.startswith("نظير")
+
+
 def _coordinate(target: list[int], mentions: list[list[int]], keys: list[str]) -> list[int]:
     """The target's positions extended over the mentions coordinated with it (X وY, X و Y,
     X مع Y: partners share the frame)."""
     group = set(target)
+
+    def joined(a: int, b: int) -> bool:  # the words strictly between a and b join two mentions
+        gap = keys[a + 1:b]
+        if not gap:
+            return keys[b].startswith("و")
+        if len(gap) == 1 and gap[0] in ("و", "مع"):
+            return True
+        # X والمصري Y، X ونظيره الروسي Y: و on a title or nisba that opens the second mention
+        return len(gap) <= 2 and gap[0].startswith("و") and all(_title_word(k) for k in gap)
+
     changed = True
     while changed:
         changed = False
@@ -1347,10 +1624,7 @@ def _coordinate(target: list[int], mentions: list[list[int]], keys: list[str]) -
             if set(m) & group:
                 continue
             lo, hi = min(group), max(group)
-            if ((m[0] == hi + 1 and keys[m[0]].startswith("و"))
-                    or (m[0] == hi + 2 and keys[hi + 1] in ("و", "مع"))
-                    or (m[-1] == lo - 1 and keys[lo].startswith("و"))
-                    or (m[-1] == lo - 2 and keys[lo - 1] in ("و", "مع"))):
+            if (hi < m[0] and joined(hi, m[0])) or (m[-1] < lo and joined(m[-1], lo)):
                 group |= set(m)
                 changed = True
     return sorted(group)
@@ -1407,6 +1681,7 @@ def frame_hits(
     frame.actors = [m for m in mentions if not set(m) & set(tpos) and not frame.is_setting(m)]
     phrases = {i for h in hits if h.last > h.first for i in range(h.first, h.last + 1)}  # وقف إطلاق النار
     frame.acts = [h for h in hits if h.act]
+    frame.hits = list(hits)
     frame.hit_at = {i for h in hits for i in range(h.first, h.last + 1)}
     quote_from, judged_from = frame.quote_start(), frame.judgement_start(phrases)
     kept: list[Hit] = []
