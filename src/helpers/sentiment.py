@@ -934,6 +934,9 @@ DENIAL_VERBS = WordSet.from_terms(["نفى", "نفت", "ينفي", "تنفي", "
 #: praise words count for both sides: the one who praises and the one praised
 PRAISE_WORDS = WordSet.from_terms(["أشاد*", "يشيد*", "تشيد*", "إشادة", "ثمن", "ثمنت", "يثمن", "تثمن",
                                    "شكر", "شكرت", "يشكر", "تشكر", "هنأ*", "تهنئة"])
+#: words of concern: like a warning, what follows is feared, not the speaker's deed (أبدت X قلقها من ...)
+CONCERN_WORDS = WordSet.from_terms(["قلق", "قلقه", "قلقها", "قلقهم", "قلقا", "مخاوف", "مخاوفه", "مخاوفها",
+                                    "خشيته", "خشيتها", "أسفه", "أسفها", "انزعاجه", "انزعاجها"])
 #: words of fighting: with مع / بين and a second side they report mutual combat, not a deed
 COMBAT_WORDS = WordSet.from_terms(["اشتبك*", "يشتبك*", "تشتبك*", "اشتباك*", "معارك", "معركة",
                                    "مواجهات", "اقتتال", "قتال", "تقاتل*", "يتقاتل*", "تتقاتل*"])
@@ -1175,7 +1178,8 @@ class _Frame:
             return None
         inside = {p for m in [self.target, *self.actors] for p in m} | set(phrases)
         for i in range(len(self.keys)):
-            if i in inside or not (judgement.match(self.word(i)) or accusation_words().match(self.word(i))):
+            if i in inside or not (judgement.match(self.word(i)) or accusation_words().match(self.word(i))
+                                   or CONCERN_WORDS.match(self.word(i))):
                 continue  # الائتلاف المعارض is a name
             if self.lexicon.suffer_verbs.match(self.word(i)):
                 continue  # يواجه X انتقادات: X faces, it does not judge
@@ -1197,9 +1201,9 @@ class _Frame:
     def resumptive(self, h: Hit) -> list[int] | None:
         """The agent named after a verb that takes ``h`` back with a pronoun: «حصار مستمر
         تفرضه X»، «الهجمات التي تشنها X» (an imperfect verb ending in ه / ها / هم, right before
-        the mention, within five words of ``h`` and no other mention between)."""
+        the mention, within four words of ``h`` and no other mention between)."""
         mentions = [self.target, *self.actors]
-        for k in range(h.last + 1, min(h.last + 6, len(self.keys) - 1)):
+        for k in range(h.last + 1, min(h.last + 5, len(self.keys) - 1)):
             if any(k in m for m in mentions):
                 return None
             key = self.keys[k]
@@ -1384,7 +1388,8 @@ class _Frame:
         resumed = self.resumptive(h)
         if resumed is not None:  # حصار ... تفرضه X: X imposes it
             return None if resumed is self.target else "act of " + " ".join(self.word(i) for i in resumed)
-        if self.keys[h.first - 1] == "في" and h.polarity > 0:  # نجحت X في إحباط هجوم
+        purpose = self.keys[h.first].startswith("ل") and not self.keys[h.first].startswith("لل")
+        if (self.keys[h.first - 1] in ("في", "من") or purpose) and h.polarity > 0:  # نجحت X في إحباط، لتسهيل
             subject = self.predicate_subject(h)
             if subject is not None:
                 return None if subject is self.target else "act of " + " ".join(self.word(i) for i in subject)
@@ -1418,6 +1423,14 @@ class _Frame:
         if not before:
             return None
         subject = max(before, key=lambda m: m[-1])
+        # verb-subject-object: the first mention, right after the opening verb (and its
+        # titles), is the subject of the clause; a later one is its object (رفعت الأمم المتحدة
+        # اسم X من القائمة لتسهيل ...)
+        first = min(before, key=lambda m: m[0])
+        if first is not subject and first[0] <= 4 and not any(
+                j in self.hit_at for j in range(first[0])) and not self.chained(first) and not any(
+                k in _COMPLEMENTIZERS | _RELATIVES for k in self.keys[first[-1] + 1:subject[0]]):
+            subject = first
         if any(o[-1] == subject[0] - 1 for o in mentions if o is not subject):
             return None
         if any(self.keys[j] in _COMPLEMENTIZERS | _RELATIVES for j in range(subject[-1] + 1, h.first)):
@@ -1489,7 +1502,8 @@ class _Frame:
             return False
         for g in self.hits:
             if g.polarity >= 0 or g.negator or not (
-                    g.act or (g.polarity <= -0.75 and g.pos in ("verb", "noun", "phrase"))):
+                    g.act or (g.polarity <= -0.75 and (g.pos in ("verb", "phrase") or (
+                        g.pos == "noun" and g.domain == "conflict")))):
                 continue
             start = g.last
             if g.last < self.target[0] and self.target[-1] < h.first:
@@ -1512,7 +1526,8 @@ class _Frame:
         """Why ``h`` is not about the target (``None``: it is)."""
         if quote_from is not None and h.first >= quote_from:
             return "what the target says about another actor"
-        if judged_from is not None and h.first > judged_from and h.first > self.target[-1]:
+        if judged_from is not None and h.first > self.target[-1] and (
+                h.first > judged_from or (h.first == judged_from and CONCERN_WORDS.match(h.surface.split()[0]))):
             return "what the target condemns or warns about"
         if self.backer():
             return "the target backs the group named before it (المدعومة من X): not its deed"
@@ -1568,14 +1583,19 @@ class _Frame:
             return None
         if single and COMBAT_WORDS.match(first) and self.mutual_combat(h):
             return "fighting between two sides, reported: neither side judged"
+        if h.pos == "adj" and any(g.last == h.first - 1 and COMBAT_WORDS.match(g.surface.split()[0])
+                                  and self.mutual_combat(g) for g in self.hits):
+            return "fighting between two sides, reported: neither side judged"
         if h.last + 2 == self.target[0] and self.keys[h.last + 1] in _PARTY_MARKERS:
             return None  # الاتفاق بين X وY، تعاونت القوات مع X: X is a party
         role = self.call_role(h)
         if role:  # دعت مصر الأطراف إلى وقف إطلاق النار
             return _CALL_VERDICT[role]
+        if self.resumptive(h) is self.target:
+            return None  # جهود الوساطة التي تقودها X: X leads them (the subject may share them)
         if self.loss_victim(h):
             return "a loss reported in the passive: the target lost, it is not judged"
-        if h.polarity < 0 and h.first > 0 and self.keys[h.first - 1] in _TOPIC_WORDS:
+        if h.first > 0 and self.keys[h.first - 1] in _TOPIC_WORDS:
             return "the topic discussed (لبحث التصعيد), not a deed"
         if h.polarity < 0 and self.relieved(h):
             return "the suffering that a constructive act addresses: not the target's deed"
