@@ -883,7 +883,8 @@ def find_hits(
             if j not in blocked:
                 free.append(j)
         end = max(free[-1] if free else h.last, h.object_at)
-        inside = [o for o in hits if o is not h and not o.act and h.last < o.first <= end]
+        inside = [o for o in hits if o is not h and not o.act and (
+            h.last < o.first <= end or o.first == h.object_at < h.first)]  # مسيرة أطلقتها X
         if h.act == "passage" and inside and inside[0].polarity * h.polarity < 0:
             h.polarity = -h.polarity  # letting harm through (لن تسمح بعودة الإرهاب) is no aid
         for o in inside:
@@ -1526,6 +1527,11 @@ class _Frame:
         """Why ``h`` is not about the target (``None``: it is)."""
         if quote_from is not None and h.first >= quote_from:
             return "what the target says about another actor"
+        if judged_from is not None and any(
+                self.keys[k].startswith("و") and (self.lexicon.call_verbs.match(self.word(k)[1:])
+                                                  or self.lexicon.speech_verbs.match(self.word(k)[1:]))
+                for k in range(judged_from + 1, h.first)):
+            judged_from = None  # رفضت X التدخل ودعت إلى حل سياسي: the call is X's own
         if judged_from is not None and h.first > self.target[-1] and (
                 h.first > judged_from or (h.first == judged_from and CONCERN_WORDS.match(h.surface.split()[0]))):
             return "what the target condemns or warns about"
@@ -1595,6 +1601,9 @@ class _Frame:
             return None  # جهود الوساطة التي تقودها X: X leads them (the subject may share them)
         if self.loss_victim(h):
             return "a loss reported in the passive: the target lost, it is not judged"
+        if h.polarity < 0 and h.last + 1 < len(self.keys) and self.keys[h.last + 1] == "بحق" and (
+                h.first > self.target[-1]):
+            return "a measure the target takes against another (بحق X), not its deed"
         if h.first > 0 and self.keys[h.first - 1] in _TOPIC_WORDS:
             return "the topic discussed (لبحث التصعيد), not a deed"
         if h.polarity < 0 and self.relieved(h):
