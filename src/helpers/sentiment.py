@@ -69,8 +69,21 @@ Argument frames (who a word is about)
       that follows it (اتهم نواب الحكومة بالعجز: the government is negative); the accuser does
       not: **an accusation is charged to the accused as the sentence reports it** (guideline v2),
       and the evidence shows the accusation word, so a reader sees it is an allegation;
+    - a positive word after the clause's subject is the subject's predicate: an actor after
+      it that a preposition leads (أمام X، إلى X) or that is the object of a purpose masdar
+      (لمساعدة X) does not take it, nor does the first mention's object in verb-subject-object
+      order; a verb that takes a word back with a pronoun names its agent (جهود الوساطة التي
+      تقودها X، حصار تفرضه X);
+    - the one criticised keeps the reason (انتقدت X Y لقمعها ...), and so does an actor that
+      faces criticism (يواجه X انتقادات بسبب ...); what an actor threatens (هدّد X باستهداف ...)
+      is its own; concern (أبدى X قلقه من ...) is like a warning;
+    - a loss reported in the passive (اغتيل، أصيب، قتل ثلاثة ...) has victims, not agents,
+      unless an agent marker names one (بنيران X); the topic of a meeting (لبحث التصعيد), the
+      suffering a constructive act addresses (مساعدات للنازحين) and what a hostile act hits
+      (اختطف عمال الإغاثة) are nobody's deed;
     - praise words count for both sides; every other word belongs to the nearest mention (ties
-      to the mention after the word), and mentions joined by و share a frame.
+      to the mention after the word), and mentions joined by و share a frame (also over a title
+      or nisba: بوتين والتركي أردوغان).
     The rules follow the annotation guidelines of ``data/eval/README.md``; ``settings.frames``
     switches them off.
 
