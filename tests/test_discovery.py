@@ -435,3 +435,39 @@ def test_news_agencies_cited_as_sources_are_not_actors():
     names = set(table.name_ar[table.actor_id.isin(found)])
     assert not any(("رويترز" in n or "الأناضول" in n) for n in names)
     assert "الجيش السوداني" in names
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a title, its country or body, then a name (one known name, or a rare foreign word)
+    ("وطالب وزير الخارجية المالي عبد الله ديوب أمام المجلس", ["عبد الله ديوب"]),
+    ("أكد رئيس الإقليم نيجيرفان بارزاني في بيان", ["نيجيرفان بارزاني"]),
+    ("بأمر من زعيمه مقتدى الصدر.", ["مقتدى الصدر"]),
+    ("أعلن المتحدث العسكري باسم جماعة الحوثي يحيى سريع استهداف سفينة", ["يحيى سريع"]),
+    ("أعلن قائد هيئة تحرير الشام أحمد الشرع تكليف رئيس حكومة", ["أحمد الشرع"]),
+    # no name after the title: a common word, a verb, a preposition, a function word
+    ("وأكد الرئيس ضرورة الحوار مع المعارضة", []),
+    ("قال وزير الخارجية إن بلاده ترفض التدخل", []),
+    ("وصل الرئيس أمام البرلمان", []),
+    # a name does not run on over a common word with a proclitic or a verb
+    ("قال الرئيس الفرنسي إيمانويل ماكرون بأن القوات ستنسحب", ["إيمانويل ماكرون"]),
+])
+def test_person_spans_after_titles(text, expected):
+    tokens = text.replace(".", " .").split()
+    assert [" ".join(tokens[a:b]) for a, b in D.person_spans(tokens)] == expected
+
+
+def test_title_persons_extend_a_partial_model_name_but_never_override_the_model():
+    text = "طالب وزير الخارجية المالي عبد الله ديوب بالرحيل"
+    sentences = pd.DataFrame([{"article_id": "a", "sent_id": 0, "start": 0, "end": len(text),
+                               "text": text}])
+
+    def mention(surface, label):
+        start = text.index(surface)
+        return {"article_id": "a", "sent_id": 0, "start": start, "end": start + len(surface),
+                "surface": surface, "label": label, "score": 0.9, "model": "m"}
+
+    out = D.add_title_persons(pd.DataFrame([mention("عبد الله", "PERS")]), sentences)
+    assert out["surface"].tolist() == ["عبد الله ديوب"] and out["model"].tolist() == [D.PATTERN_MODEL]
+    # a model mention of another type over the words: the model's reading stays
+    out = D.add_title_persons(pd.DataFrame([mention("ديوب", "LOC")]), sentences)
+    assert out["surface"].tolist() == ["ديوب"] and out["label"].tolist() == ["LOC"]

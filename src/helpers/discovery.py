@@ -19,6 +19,9 @@ which returns the resolved mentions and the discovered actors' rows side by side
    pronouns, prepositions, a place noun + place); see :func:`org_spans`. Spans the model
    found inside the pattern are replaced by it; a span that crosses it wins. A state's
    nisba inside a pattern («البرلمان التركي») keeps its own nested mention of the state.
+   **Person patterns** (:func:`person_spans`): a title of ``data/titles.txt`` with its
+   modifiers, then a name («وزير الخارجية المالي عبد الله ديوب», «زعيمه مقتدى الصدر»)
+   becomes a PERS mention where the model found none, or only part of the name.
 2. **Dictionary resolution** (:func:`helpers.actors.resolve_mentions`).
 3. **Grouping** (:func:`discover_actors`) of the PERS and ORG mentions that stayed
    unresolved, over the whole corpus:
@@ -67,6 +70,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -391,6 +395,146 @@ def add_pattern_mentions(mentions: pd.DataFrame, sentences: pd.DataFrame,
     for rows in by_sent.values():  # mentions of sentences not in the table: kept as they are
         out.extend(rows)
     table = pd.DataFrame(out, columns=columns) if out else mentions.iloc[0:0].copy()
+    return table.sort_values(["article_id", "start", "end"], kind="stable").reset_index(drop=True)
+
+
+#: prepositions and adverbs that arabnamer's list also holds as names (أمام، خلال ...)
+_NOT_NAMES = {match_key(w) for w in ("أمام", "خلال", "بعد", "قبل", "عند", "لدى", "نحو", "حول", "ضد",
+                                     "عبر", "أمس", "اليوم", "غدا", "إثر", "منذ", "بين", "دون", "باسم")}
+
+
+@lru_cache(maxsize=1)
+def _name_vocabulary() -> tuple[frozenset[str], frozenset[str]]:
+    """(person-name words, frequent words) as match keys, from the bundled NER model's
+    resources: the Arabic-script first and last names of arabnamer's dictionary, and the
+    words of its word clusters (seen at least three times in the NER training text). Empty
+    sets when the model folder is absent."""
+    try:
+        from .ner_bundled import DEFAULT_MODEL_DIR, RESOURCES_FILE, load_resources
+
+        res = load_resources(DEFAULT_MODEL_DIR / RESOURCES_FILE)
+    except (OSError, ValueError, KeyError):
+        return frozenset(), frozenset()
+    return frozenset(res.names), frozenset(res.clusters)
+
+
+def _name_word(key: str, titles: dict, names: frozenset[str], keys: Sequence[str], j: int,
+               frequent: frozenset[str] = frozenset(), *, first: bool = True) -> bool:
+    """Can the word at ``j`` be part of a person's name after a title: no function or stop
+    word, place noun, verb or word with a pronoun, no article (unless the word is a known
+    name: «الصدر»), no proclitic on a common word («وقال», «برحيل»; «بارزاني» is a name), not
+    the start of another title. After the ``first`` word of a name, only known names and
+    words too rare to be common words («ديوب»), and no common word with a proclitic («بأن»)."""
+    if key in _FUNCTION_K or key in _STOP_K or key in _ALIAS_K or key in _PLACE_K or key in _NOT_NAMES:
+        return False
+    if not first and key in frequent and (key[:1] in ("و", "ف", "ب", "ل") or key not in names):
+        return False  # after the first name word only names and rare words: not «بأن», «سحب»
+    if key in names:
+        return True
+    clitic = key[:1] in ("و", "ف", "ب", "ل") and (key[1:] in frequent or key[1:] in names
+                                                  or key[1:].startswith("ال"))
+    return not (len(key) < 3 or key.startswith(("ال", "لل")) or clitic
+                or _not_a_name_word(key) or _skip_titles(list(keys), j, titles) > j)
+
+
+def _family_word(key: str) -> bool:
+    """A word that may follow a first name as its family name although it is a common word
+    («سريع», «الشرع», «الصدر»): no function word, verb, pronoun or nisba adjective
+    («السوري»), no proclitic other than the article."""
+    bare = key[2:] if key.startswith("ال") else key
+    return not (key in _FUNCTION_K or key in _STOP_K or key in _PLACE_K or key in _NOT_NAMES
+                or len(bare) < 3 or _not_a_name_word(key) or key.startswith(("و", "ب", "ف", "ل", "لل"))
+                or (key.startswith("ال") and key.endswith(("ي", "يه"))))
+
+
+def person_spans(tokens: Sequence[str], titles: dict | None = None) -> list[tuple[int, int]]:
+    """Token spans ``(start, end)`` of persons' names introduced by a title: a title of
+    ``data/titles.txt`` (وزير الخارجية، رئيس الوزراء، الأمين العام، المتحدث باسم ...), up to
+    three modifiers (its country or body: «المالي», «الإقليم», «للأمم المتحدة», «باسم X», «إلى
+    سوريا», an organisation name of :func:`org_spans`: «قائد هيئة تحرير الشام»), then
+    one to four name words (:func:`_name_word`). The name is taken when one of its first two
+    words is a known first or last name, or a word too rare to be a common word (a foreign
+    name: «أنطونيو غوتيريش»), or, for a one-word name, a known name.
+
+    >>> t = "وطالب وزير الخارجية المالي عبد الله ديوب أمام المجلس برحيل البعثة".split()
+    >>> [" ".join(t[a:b]) for a, b in person_spans(t)]
+    ['عبد الله ديوب']
+    >>> person_spans("وأكد الرئيس ضرورة الحوار".split())
+    []
+    """
+    titles = _title_keys(load_titles()) if titles is None else titles
+    names, frequent = _name_vocabulary()
+    keys = [match_key(t) for t in tokens]
+    spans, i = [], 0
+    while i < len(keys):
+        end = _skip_titles(keys, i, titles) if _is_word(tokens[i]) else i
+        if end == i and keys[i].endswith(("ه", "ها", "هم")) and len(keys[i]) > 4:
+            bare = keys[i][:-2] if keys[i].endswith(("ها", "هم")) else keys[i][:-1]
+            end = i + 1 if _skip_titles([bare], 0, titles) == 1 else i  # زعيمه مقتدى الصدر
+        if end == i:
+            i += 1
+            continue
+        j, mods = end, 0
+        while j < len(keys) and mods < 3 and _is_word(tokens[j]) and _skip_titles(keys, j, titles) == j:
+            if keys[j] in ("باسم", "الي", "لدى", "في") and j + 1 < len(keys) and keys[j + 1] not in names:
+                j, mods = j + 1, mods + 1  # المتحدث باسم X، المبعوث إلى سوريا: X is a modifier
+                continue
+            org = _org_spans(tokens[j:j + 8], titles, None)
+            if org and org[0][0] == 0:  # قائد هيئة تحرير الشام أحمد الشرع
+                j, mods = j + org[0][1], mods + 1
+            elif keys[j] not in names and keys[j].startswith(("ال", "لل")):
+                j, mods = j + 1, mods + 1
+            else:
+                break
+        k = j
+        while k < len(keys) and k - j < 4 and _is_word(tokens[k]) and _name_word(
+                keys[k], titles, names, keys, k, frequent, first=k == j):
+            k += 1
+        if k == j + 1 and keys[j] in names and k < len(keys) and _is_word(tokens[k]) and (
+                _family_word(keys[k])):
+            k += 1  # a known first name and a common word as family name: يحيى سريع، أحمد الشرع
+        name = keys[j:k]
+        boundary = k >= len(keys) or not _is_word(tokens[k]) or keys[k] in _FUNCTION_K | _STOP_K
+        if (len(name) >= 2 and any(w in names or w not in frequent for w in name[:2])) or (
+                len(name) == 1 and name[0] in names and boundary):
+            spans.append((j, k))
+            i = k
+        else:
+            i = end
+    return spans
+
+
+def add_title_persons(mentions: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
+    """The mentions plus the persons' names found after a title by :func:`person_spans`
+    (``label`` PERS, ``model`` ``pattern``, ``score`` 1.0) where the model found nothing or
+    only part of the name («عبد الله» of «عبد الله ديوب»): a span that overlaps a model
+    mention of another type, or one reaching outside it, is dropped (the model wins)."""
+    titles = _title_keys(load_titles())
+    columns = list(mentions.columns)
+    by_sent: dict[tuple[Any, Any], list[dict]] = defaultdict(list)
+    for row in mentions.to_dict("records"):
+        by_sent[(row["article_id"], row["sent_id"])].append(row)
+    added: list[dict] = []
+    dropped: list[int] = []
+    for sent in sentences.itertuples(index=False):
+        rows = by_sent.get((sent.article_id, sent.sent_id), [])
+        spans = word_spans(sent.text)
+        toks = [sent.text[a:b] for a, b in spans]
+        base = int(sent.start)
+        for i, j in person_spans(toks, titles):
+            start, end = base + spans[i][0], base + spans[j - 1][1]
+            inside = [r for r in rows if r["start"] < end and start < r["end"]]
+            if any(not (r["label"] == "PERS" and start <= r["start"] and r["end"] <= end) for r in inside):
+                continue  # the model read these words otherwise: its reading wins
+            dropped.extend(id(r) for r in inside)  # «عبد الله» inside «عبد الله ديوب»
+            added.append({"article_id": sent.article_id, "sent_id": sent.sent_id, "start": start,
+                          "end": end, "surface": sent.text[start - base:end - base], "label": "PERS",
+                          "score": 1.0, "model": PATTERN_MODEL})
+    if not added:
+        return mentions
+    gone = set(dropped)
+    kept = [r for rows in by_sent.values() for r in rows if id(r) not in gone]
+    table = pd.DataFrame(kept + added, columns=columns)
     return table.sort_values(["article_id", "start", "end"], kind="stable").reset_index(drop=True)
 
 
@@ -863,8 +1007,8 @@ def discover_and_resolve(mentions: pd.DataFrame, sentences: pd.DataFrame,
     >>> discovered[["actor_id", "name_ar"]].head(1)  # doctest: +SKIP
     """
     actors = load_actors(actors) if actors is None or isinstance(actors, (str, Path)) else actors
-    with_patterns = extend_person_nisba(add_pattern_mentions(mentions, sentences, actors),
-                                        sentences, actors)
+    with_patterns = extend_person_nisba(
+        add_title_persons(add_pattern_mentions(mentions, sentences, actors), sentences), sentences, actors)
     first = resolve_mentions(with_patterns, sentences, actors, metonymy=metonymy)
     found = discover_actors(first, sentences, actors)
     trimmed = _trim_patterns(with_patterns, found)
