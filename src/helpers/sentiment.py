@@ -1017,6 +1017,7 @@ def criticism_words() -> WordSet:
     for row in lex[lex["family"] == "criticises"].to_dict("records"):
         inflected = inflect_lemma(row)
         forms |= (inflected["verb"] - inflected["verb_obj"]) | inflected["masdar"]
+    forms |= {match_key(w) for w in ("انتقادات", "إدانات", "اتهامات")}  # plurals: وجه انتقادات لـ X
     return WordSet(frozenset(forms))
 
 
@@ -1098,7 +1099,13 @@ class _Frame:
         # or two words before, over a common noun (عقوبات على مجموعة فاغنر)
         before2 = self.keys[pos[0] - 2] if pos[0] - 2 > word_last else ""
         glued = pos is self.target and self.text[self.spans[pos[0]][0]:self.target_start] in _GLUED_PREPOSITIONS
-        return (before in _OBJECT_MARKERS or before2 in _OBJECT_MARKERS
+        # over a title: انتقادات لرئيس الوزراء X، دعم لوزير الدفاع X
+        titled = any(self.keys[k].startswith("ل") and not self.keys[k].startswith("لل")
+                     and _title_word(self.keys[k][1:]) and all(
+                         _title_word(self.keys[x]) or self.keys[x] in _TITLE_KEYS or self.keys[x].startswith("ال")
+                         for x in range(k + 1, pos[0]))
+                     for k in range(max(word_last + 1, pos[0] - 3), pos[0]))
+        return (titled or before in _OBJECT_MARKERS or before2 in _OBJECT_MARKERS
                 or self.keys[pos[0]].startswith(("لل", "بال")) or glued)
 
     def subject_of(self, i: int) -> list[int] | None:
@@ -1259,6 +1266,11 @@ class _Frame:
         owned = self.owned_patient
         if owned is not None:  # تعرضت قافلة تابعة لـ X لإطلاق نار: the target's own suffers it
             lo = max(0, min(lo, owned[0] - 2))
+        # تعرض موكب وزير الدفاع X لهجوم: the verb opens the phrase the target closes
+        for v in range(max(0, self.target[0] - 5), lo):
+            if verbs.match(self.word(v)) and not any(
+                    k in self.hit_at or any(k in m for m in self.actors) for k in range(v + 1, self.target[0])):
+                return True  # h comes after the target (checked above)
         return any(verbs.match(self.word(i)) for i in range(lo, h.first) if i not in self.target)
 
     @cached_property
