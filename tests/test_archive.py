@@ -78,6 +78,12 @@ def test_partitioned_tables_are_readable_as_one_dataset(local_run):
     assert articles["article_id"].is_unique and len(articles) == 24
 
 
+def test_the_run_records_its_analysis_phase(local_run):
+    run = json.loads((local_run / "parts" / "run.json").read_text(encoding="utf-8"))
+    assert run["engine"] == "local" and run["partitions"] == 3 and run["articles"] == 24
+    assert run["engine_s"] > 0 and run["cpu_s"] > 0
+
+
 def test_resume_after_an_interrupted_run_gives_the_same_tables(small_archive, local_run,
                                                                 tmp_path, monkeypatch):
     real = archive.run_partition

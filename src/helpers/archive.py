@@ -673,6 +673,9 @@ class ArchiveResult:
     skipped_complete: int
     failed: list[dict] = field(default_factory=list)
     cpu_s: float = 0.0
+    #: wall seconds of the analysis phase: the engine's start (a Dask cluster's included)
+    #: to the last partition written; the corpus tables, figures and report come after
+    engine_s: float = 0.0
 
 
 def analyze_archive(source: str | Path | Sequence[str | Path], out: str | Path, *,
@@ -709,6 +712,7 @@ def analyze_archive(source: str | Path | Sequence[str | Path], out: str | Path, 
         if bar is not None:
             bar.update(1)
 
+    started = time.perf_counter()
     try:
         if engine == "dask":
             _run_dask(todo, out, options, done, workers=workers, scheduler=scheduler)
@@ -717,6 +721,12 @@ def analyze_archive(source: str | Path | Sequence[str | Path], out: str | Path, 
     finally:
         if bar is not None:
             bar.close()
+    engine_s = time.perf_counter() - started
+    if todo:
+        articles = sum(m.get("rows", {}).get("articles", 0) for m in manifests)
+        _atomic_json(out / "parts" / "run.json", {
+            "engine": engine, "workers": workers, "partitions": len(todo), "articles": articles,
+            "engine_s": round(engine_s, 3), "cpu_s": round(sum(m.get("cpu_s", 0.0) for m in manifests), 3)})
     failed = [m for m in manifests if m.get("status") != "complete"]
     analysis = aggregate(out, options, freq=freq)
     for m in failed:
@@ -726,7 +736,7 @@ def analyze_archive(source: str | Path | Sequence[str | Path], out: str | Path, 
                           f"{len(parts) - len(todo)} already complete were reused")
     return ArchiveResult(analysis=analysis, partitions=len(parts),
                          skipped_complete=len(parts) - len(todo), failed=failed,
-                         cpu_s=sum(m.get("cpu_s", 0.0) for m in manifests))
+                         cpu_s=sum(m.get("cpu_s", 0.0) for m in manifests), engine_s=engine_s)
 
 
 def iter_partition_tables(out: str | Path, name: str) -> Iterator[pd.DataFrame]:
