@@ -185,9 +185,33 @@ def test_a_failed_download_names_the_fix(monkeypatch):
     # the hub is unreachable here: a download attempt fails at once (HF_HUB_OFFLINE is set
     # for huggingface_hub), which is what an unreachable hub looks like to the loader
     monkeypatch.setattr(models, "is_offline", lambda: False)
+    monkeypatch.setattr(models, "hub_reachable", lambda: True)
     with pytest.raises(models.ModelUnavailable, match="could not be downloaded") as err:
         models.load_transformers("arabic-news-tests/not-a-cached-model", "sentiment")
     assert "ARABIC_NEWS_SENTIMENT_MODEL" in str(err.value)
+
+
+def test_no_network_fails_fast_with_the_fix(monkeypatch):
+    # HF_HUB_OFFLINE not set, but no connection to the hub: no download is attempted
+    monkeypatch.setattr(models, "is_offline", lambda: False)
+    monkeypatch.setattr(models, "hub_reachable", lambda: False)
+    with pytest.raises(models.ModelUnavailable, match="no network connection") as err:
+        models.load_transformers("arabic-news-tests/not-a-cached-model", "ner")
+    assert "'bundled'" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_hub_reachable_is_false_for_a_closed_port(monkeypatch):
+    import socket
+
+    with socket.socket() as server:  # a port that was open and is closed again
+        server.bind(("127.0.0.1", 0))
+        port = server.getsockname()[1]
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
+    models.hub_reachable.cache_clear()
+    try:
+        assert models.hub_reachable(timeout=1.0) is False
+    finally:
+        models.hub_reachable.cache_clear()
 
 
 def test_model_cached_looks_only_at_the_disk(tmp_path):

@@ -221,6 +221,24 @@ def is_offline() -> bool:
         return os.environ.get("HF_HUB_OFFLINE", "0").strip().lower() in {"1", "true", "yes", "on"}
 
 
+@functools.lru_cache(maxsize=4)
+def hub_reachable(timeout: float = 3.0) -> bool:
+    """True when a TCP connection to the Hugging Face hub (``HF_ENDPOINT``, default
+    huggingface.co, port 443) opens within ``timeout`` seconds. Checked once per process
+    before a download, so that a machine without network gets the fix in seconds instead of
+    after the hub client's retries."""
+    import socket
+    from urllib.parse import urlparse
+
+    endpoint = urlparse(os.environ.get("HF_ENDPOINT") or "https://huggingface.co")
+    try:
+        with socket.create_connection((endpoint.hostname or "huggingface.co", endpoint.port or 443),
+                                      timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
 def model_cached(kind: str, model: str | Path | None = None) -> bool:
     """True when a stage's transformers model (see :func:`model_name`) is a local folder or
     is in the local Hugging Face cache. Looks only at the disk, never at the network, so a
@@ -339,6 +357,10 @@ def load_transformers(name_or_path: str | Path, kind: str) -> LoadedModel:
                 raise ModelUnavailable(
                     f"{not_cached} and the hub is not reachable (HF_HUB_OFFLINE is set): "
                     f"{advice}") from None
+            if not hub_reachable():
+                raise ModelUnavailable(
+                    f"{not_cached} and the hub is not reachable (no network connection to "
+                    f"{os.environ.get('HF_ENDPOINT') or 'huggingface.co'}): {advice}") from None
             try:
                 tokenizer, model = _load(False)
             except (OSError, ValueError) as err:
