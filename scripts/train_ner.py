@@ -12,6 +12,9 @@ test split is never read)::
 
 Settings are chosen by 5-fold cross-validation on ANERcorp train (``scripts/cv_ner.py``, which
 runs this script with ``--fold k --pred-out FILE`` once per fold; ``make cv-ner``).
+The decoding written to ``decoding.json`` (label bias, BIO constraint: ``DECODE_BIAS``,
+``DECODE_BIO``) and the ORG oversampling (``OVERSAMPLE``) were chosen the same way, with
+``scripts/tune_ner_decoding.py``.
 
 Steps: read the corpora (``helpers.datasets`` readers), learn word clusters from their
 unlabelled text (PPMI co-occurrence -> truncated SVD -> k-means at three sizes), build the
@@ -52,14 +55,21 @@ from helpers.ner_bundled import (
     MODEL_FILE,
     RESOURCES_FILE,
     BundledTagger,
+    Decoding,
     Resources,
     build_entity_rates,
     build_gazetteer,
+    save_decoding,
     save_resources,
     sentence_features,
 )
 
 CACHE = Path(tempfile.gettempdir()) / "arabic-news-train-ner"
+#: decoding of the shipped model, chosen by scripts/tune_ner_decoding.py (cross-validation)
+DECODE_BIAS: dict[str, float] = {"O": -0.25}
+DECODE_BIO = True
+#: ANERcorp sentences holding an entity of a type, repeated in training (chosen by CV)
+OVERSAMPLE = ("ORG=4",)
 
 
 def learn_clusters(texts: list[list[str]], sizes: tuple[int, ...] = (64, 256, 1024),
@@ -247,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="corpora whose entities feed the gazetteer (besides ANERcorp train)")
     p.add_argument("--extra-max", type=int, default=0,
                    help="use at most N sentences of each extra corpus (evenly spaced)")
+    p.add_argument("--extra-with", metavar="TYPE",
+                   help="use only the extra-corpus sentences holding a TYPE entity")
     p.add_argument("--augment", action="store_true",
                    help="domain adaptation by feature augmentation (ANERcorp vs extra corpora)")
     p.add_argument("--wf-attach", choices=["none", "train", "all"], default="train",
@@ -271,10 +283,26 @@ def main(argv: list[str] | None = None) -> int:
                    "train (0-based, of --nfolds contiguous blocks) as dev; see scripts/cv_ner.py")
     p.add_argument("--nfolds", type=int, default=5)
     p.add_argument("--pred-out", help="with --dev/--fold: write gold and predicted tags (JSON)")
+    p.add_argument("--oversample", action="append", metavar="TYPE=N",
+                   help="train on every ANERcorp sentence holding a TYPE entity N times "
+                   "(features unchanged; repeatable; 'none' for no oversampling; default "
+                   f"{' '.join(OVERSAMPLE) or 'none'})")
+    p.add_argument("--bias", action="append", metavar="TYPE=VALUE",
+                   help="decoding: add VALUE to the CRF state scores of TYPE (B- and I-; or "
+                   "of one label, B-ORG=...); repeatable; 'none' for no bias (default "
+                   f"{DECODE_BIAS or 'none'}, see scripts/tune_ner_decoding.py)")
+    p.add_argument("--bio", action=argparse.BooleanOptionalAction, default=DECODE_BIO,
+                   help="decoding: only valid BIO paths")
     p.add_argument("--names", default=NAMES_PACKAGE,
                    help="external person names: a pip requirement for the arabnamer wheel, a "
                    "path to its dict_FINAL.json, or none")
     args = p.parse_args(argv)
+    if args.oversample is None:
+        args.oversample = list(OVERSAMPLE)
+    if args.bias is None:
+        args.bias = [f"{k}={v:g}" for k, v in DECODE_BIAS.items()] or ["none"]
+    bias = {k: float(v) for k, _, v in (b.partition("=") for b in args.bias if b != "none")}
+    decoding = Decoding(bias, args.bio)
 
     t_start = time.perf_counter()
     train = read_anercorp("train", args.data_dir)
@@ -305,6 +333,10 @@ def main(argv: list[str] | None = None) -> int:
         return {i * n // args.extra_max for i in range(args.extra_max)}
 
     picked = {e: sample_index(len(loaded[e])) for e in extra_names}
+    if args.extra_with:
+        picked = {e: {i for i in idx if any(t[2:] == args.extra_with
+                                            for t in as_training[e][i][1])}
+                  for e, idx in picked.items()}
     pool = train + [s for e in extra_names for i, s in enumerate(as_training[e])
                     if i in picked[e]]
     # gazetteer-only sentences: corpora not trained on, and the unsampled rest of the others
@@ -348,6 +380,13 @@ def main(argv: list[str] | None = None) -> int:
                                       res.feature_set, res.names)
         xs.append(sentence_features(words, fold_res[tag]))
     ys = [tags for _, tags in pool]
+    for spec in args.oversample:
+        if spec == "none":
+            continue
+        kind, _, times = spec.partition("=")
+        picked_rows = [i for i in range(len(train)) if any(t[2:] == kind for t in ys[i])]
+        xs += [xs[i] for i in picked_rows for _ in range(int(times) - 1)]
+        ys += [ys[i] for i in picked_rows for _ in range(int(times) - 1)]
     print(f"features: {len(xs)} sentences, {sum(map(len, xs))} words "
           f"({time.perf_counter() - t0:.0f} s)")
 
@@ -358,6 +397,7 @@ def main(argv: list[str] | None = None) -> int:
         seconds = train_crf(xs, ys, folder / MODEL_FILE, args.c1, args.c2, args.max_iter,
                             args.algorithm)
         save_resources(res, folder / RESOURCES_FILE)
+        save_decoding(decoding, folder)
         size = sum((folder / n).stat().st_size for n in (MODEL_FILE, RESOURCES_FILE)) / 1e6
         tagger = BundledTagger.load(folder)
         result = evaluate_tagger(tagger, [w for w, _ in evalset], [t for _, t in evalset])

@@ -6,6 +6,7 @@ import gzip
 import json
 import re
 
+import numpy as np
 import pytest
 
 from helpers.datasets import AQMAR_MAP, WIKIFANE_MAP, read_anercorp, read_conll, repair_bio
@@ -13,14 +14,21 @@ from helpers.ner_bundled import (
     DEFAULT_MODEL_DIR,
     LABELS,
     BundledTagger,
+    Decoding,
     Resources,
+    bias_vector,
+    bio_masks,
     build_gazetteer,
     gazetteer_marks,
+    load_decoding,
     load_resources,
+    marginals,
+    save_decoding,
     save_resources,
     sentence_features,
     stem,
     strip_proclitics,
+    viterbi,
 )
 from helpers.paths import shared_data_dir
 from helpers.tokens import words
@@ -198,3 +206,83 @@ def test_resources_round_trip(tmp_path):
     assert back.token_types["عبد"] == frozenset({"PERS", "ORG"})
     with gzip.open(tmp_path / "r.json.gz", "rt", encoding="utf-8") as fh:
         assert json.load(fh)["gazetteer"]["عبد الله"] == "ORG|PERS"
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def _is_valid_bio(labels: list[str]) -> bool:
+    prev = "O"
+    for lab in labels:
+        if lab.startswith("I-") and (prev == "O" or prev[2:] != lab[2:]):
+            return False
+        prev = lab
+    return True
+
+
+def test_unbiased_decoder_reproduces_crfsuite_viterbi_and_marginals(tagger):
+    w = tagger.weights
+    for sent in SENTENCES:
+        if not sent:
+            continue
+        feats = sentence_features(sent, tagger.resources)
+        tagger._tagger.set(feats)
+        own = tagger._tagger.tag()
+        emissions = w.emissions(feats)
+        assert [w.labels[i] for i in viterbi(emissions, w.trans)] == own
+        assert tagger.decode(emissions, Decoding()) == own
+        probs = marginals(emissions, w.trans)
+        for i in range(len(sent)):
+            for j, lab in enumerate(w.labels):
+                assert probs[i, j] == pytest.approx(tagger._tagger.marginal(lab, i), abs=1e-4)
+
+
+def test_bio_constrained_decoder_gives_valid_bio():
+    rng = np.random.default_rng(0)
+    labels = list(LABELS)
+    masks = bio_masks(labels)
+    for _ in range(200):
+        n = int(rng.integers(1, 12))
+        emissions = rng.normal(0, 3, (n, len(labels)))
+        trans = rng.normal(0, 3, (len(labels), len(labels)))
+        path = [labels[i] for i in viterbi(emissions, trans, bias_vector(labels, {"ORG": 2}),
+                                           masks)]
+        assert _is_valid_bio(path)
+        probs = marginals(emissions, trans, None, masks)
+        assert probs.sum(axis=1) == pytest.approx(np.ones(n))
+        assert probs[0, [labels.index(lab) for lab in labels if lab.startswith("I-")]].max() == 0
+
+
+def test_larger_org_bias_never_gives_fewer_org_words(tagger):
+    w = tagger.weights
+    for sent in SENTENCES[:3]:
+        emissions = tagger.scores(sent)
+        for bio in (False, True):
+            counts = [sum(lab.endswith("-ORG") for lab in tagger.decode(emissions,
+                                                                        Decoding({"ORG": b}, bio)))
+                      for b in (0.0, 0.5, 1.0, 2.0, 4.0, 8.0)]
+            assert counts == sorted(counts)
+            assert counts[-1] > counts[0]  # a large bias makes some word ORG
+    assert len(w.labels) == len(LABELS)
+
+
+def test_decoding_file_round_trip_and_identity(tmp_path):
+    for name in ("model.crfsuite", "resources.json.gz"):
+        (tmp_path / name).write_bytes((DEFAULT_MODEL_DIR / name).read_bytes())
+    save_decoding(Decoding(), tmp_path)
+    assert not (tmp_path / "decoding.json").exists()
+    plain = BundledTagger.load(tmp_path)
+    assert plain.decoding.is_default
+    save_decoding(Decoding({"ORG": 1.5}, bio=True), tmp_path)
+    assert load_decoding(tmp_path) == Decoding({"ORG": 1.5}, bio=True)
+    biased = BundledTagger.load(tmp_path)
+    assert biased.identity != plain.identity
+    out = biased.predict(SENTENCES)
+    assert [len(s) for s in out] == [len(s) for s in SENTENCES]
+    for sent in out:
+        assert _is_valid_bio([lab for lab, _ in sent])
+        assert all(0.0 < conf <= 1.0 for _, conf in sent)
+    assert biased.predict(SENTENCES) == out
+    n_org = [sum(lab.endswith("-ORG") for s in t.predict(SENTENCES) for lab, _ in s)
+             for t in (plain, biased)]
+    assert n_org[1] >= n_org[0]

@@ -12,6 +12,10 @@ the ANERcorp CAMeL Lab train split (plus AQMAR and WikiFANE). Each word is descr
 - trigger words before it (``السيد``, ``وزير``, ``شركة``, ``مدينة`` ...);
 - the same for its neighbours within two words, and word bigrams.
 
+Labels are decoded by a BIO-constrained Viterbi over the CRF's weights with a per-label bias
+(:class:`Decoding`, stored as ``decoding.json`` beside the weights), or by CRFsuite's own
+Viterbi when the folder has no such file.
+
 This module holds what inference needs (the features and the :class:`BundledTagger`, with
 the face every model has: ``identity``, ``labels()``, ``predict()``; see
 :mod:`helpers.models`); the corpus readers are in :mod:`helpers.datasets`;
@@ -30,6 +34,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from helpers.clean import match_key
 from helpers.datasets import TYPES, Sentence
 from helpers.models import model_identity as _identity
@@ -39,6 +45,7 @@ LABELS = ("O",) + tuple(f"{p}-{t}" for t in TYPES for p in ("B", "I"))
 DEFAULT_MODEL_DIR = MODELS_DIR / "ner-bundled"
 MODEL_FILE = "model.crfsuite"
 RESOURCES_FILE = "resources.json.gz"
+DECODING_FILE = "decoding.json"
 REBUILD_HINT = "rebuild it with `make train-ner` (or `python scripts/train_ner.py`)"
 
 # --------------------------------------------------------------------------- features
@@ -424,6 +431,162 @@ def sentence_features(words: Sequence[str], res: Resources,
     return out
 
 
+# --------------------------------------------------------------------------- decoding
+
+
+@dataclass(frozen=True)
+class CrfWeights:
+    """The weights of a trained CRFsuite model as arrays, for decoding outside CRFsuite.
+
+    ``labels`` in CRFsuite's own order (``Tagger.labels()``); ``attrs`` maps an attribute
+    (feature string) to its row of ``state`` (``n_attrs x n_labels``); ``trans[i, j]`` is
+    the weight of label ``j`` following label ``i``. CRFsuite's first-order CRF has no start
+    or end weights, so a sentence's score is the sum of its state and transition weights.
+    """
+
+    labels: tuple[str, ...]
+    attrs: dict[str, int]
+    state: np.ndarray
+    trans: np.ndarray
+
+    @classmethod
+    def from_tagger(cls, tagger: object) -> CrfWeights:
+        """Read the weights of an opened ``pycrfsuite.Tagger`` (through ``info()``)."""
+        labels = tuple(tagger.labels())  # type: ignore[attr-defined]
+        index = {lab: i for i, lab in enumerate(labels)}
+        info = tagger.info()  # type: ignore[attr-defined]
+        attrs: dict[str, int] = {}
+        rows, cols, vals = [], [], []
+        for (attr, lab), weight in info.state_features.items():
+            rows.append(attrs.setdefault(attr, len(attrs)))
+            cols.append(index[lab])
+            vals.append(weight)
+        state = np.zeros((len(attrs), len(labels)))
+        np.add.at(state, (np.array(rows, dtype=int), np.array(cols, dtype=int)), vals)
+        trans = np.zeros((len(labels), len(labels)))
+        for (a, b), weight in info.transitions.items():
+            trans[index[a], index[b]] = weight
+        return cls(labels, attrs, state, trans)
+
+    def emissions(self, feats: Sequence[Sequence[str]]) -> np.ndarray:
+        """State scores (``n_words x n_labels``) of one sentence's feature strings (each
+        attribute with value 1, as ``pycrfsuite`` passes a list of strings; unknown ones add
+        nothing)."""
+        out = np.zeros((len(feats), len(self.labels)))
+        for i, f in enumerate(feats):
+            rows = [r for r in map(self.attrs.get, f) if r is not None]
+            if rows:
+                out[i] = self.state[rows].sum(axis=0)
+        return out
+
+
+def bias_vector(labels: Sequence[str], bias: dict[str, float] | None) -> np.ndarray:
+    """Per-label additive state bias from ``{"ORG": 1.0}`` (both ``B-ORG`` and ``I-ORG``) or
+    ``{"B-ORG": 1.0}`` (that label only); the two forms add up.
+
+    >>> bias_vector(["O", "B-ORG", "I-ORG", "B-LOC"], {"ORG": 0.5, "B-ORG": 0.25}).tolist()
+    [0.0, 0.75, 0.5, 0.0]
+    """
+    vec = np.zeros(len(labels))
+    for key, value in (bias or {}).items():
+        for i, lab in enumerate(labels):
+            if lab == key or (lab != "O" and lab[2:] == key):
+                vec[i] += float(value)
+    return vec
+
+
+def bio_masks(labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """``(start_ok, trans_ok)``: which labels may open a sentence (not ``I-X``) and which
+    label pairs are valid BIO (``I-X`` only after ``B-X`` or ``I-X``)."""
+    start_ok = np.array([not lab.startswith("I-") for lab in labels])
+    trans_ok = np.array([[not b.startswith("I-") or (a != "O" and a[2:] == b[2:])
+                          for b in labels] for a in labels])
+    return start_ok, trans_ok
+
+
+def viterbi(emissions: np.ndarray, trans: np.ndarray, bias: np.ndarray | None = None,
+            bio: tuple[np.ndarray, np.ndarray] | None = None) -> list[int]:
+    """Best label path (indices) of one sentence under state scores ``emissions``
+    (``n x L``) plus ``bias`` (``L``) and transition weights ``trans`` (``L x L``).
+
+    ``bio``: the masks of :func:`bio_masks`, to allow only valid BIO paths. Ties go to the
+    lower label index, as in CRFsuite, so with no bias and no masks this is CRFsuite's own
+    Viterbi (up to the 6 decimals that ``Tagger.info()`` gives the weights).
+
+    >>> viterbi(np.array([[0.0, 1.0], [2.0, 0.0]]), np.zeros((2, 2)))
+    [1, 0]
+    """
+    n = len(emissions)
+    if n == 0:
+        return []
+    score = emissions + (bias if bias is not None else 0.0)
+    tr = trans if bio is None else np.where(bio[1], trans, -np.inf)
+    best = score[0].copy()
+    if bio is not None:
+        best[~bio[0]] = -np.inf
+    back = np.zeros((n, score.shape[1]), dtype=int)
+    for i in range(1, n):
+        cand = best[:, None] + tr  # previous x current
+        back[i] = cand.argmax(axis=0)
+        best = cand[back[i], np.arange(score.shape[1])] + score[i]
+    path = [int(best.argmax())]
+    for i in range(n - 1, 0, -1):
+        path.append(int(back[i, path[-1]]))
+    return path[::-1]
+
+
+def marginals(emissions: np.ndarray, trans: np.ndarray, bias: np.ndarray | None = None,
+              bio: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """Marginal probability of every label at every word (``n x L``, forward-backward) under
+    the same scores as :func:`viterbi`; without bias and masks, CRFsuite's own marginals.
+
+    >>> marginals(np.array([[0.0, 0.0]]), np.zeros((2, 2))).tolist()
+    [[0.5, 0.5]]
+    """
+    n, n_labels = emissions.shape
+    if n == 0:
+        return np.zeros((0, n_labels))
+    score = emissions + (bias if bias is not None else 0.0)
+    tr = trans if bio is None else np.where(bio[1], trans, -np.inf)
+    alpha = np.empty_like(score)
+    beta = np.zeros_like(score)
+    alpha[0] = score[0] if bio is None else np.where(bio[0], score[0], -np.inf)
+    for i in range(1, n):
+        alpha[i] = np.logaddexp.reduce(alpha[i - 1][:, None] + tr, axis=0) + score[i]
+    for i in range(n - 2, -1, -1):
+        beta[i] = np.logaddexp.reduce(tr + (score[i + 1] + beta[i + 1])[None, :], axis=1)
+    log_z = np.logaddexp.reduce(alpha[-1])
+    return np.exp(alpha + beta - log_z)
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """How :class:`BundledTagger` turns CRF scores into labels (``decoding.json`` in the model
+    folder; absent = CRFsuite's own Viterbi).
+
+    ``bias``: additive state bias per type or label (see :func:`bias_vector`), e.g.
+    ``{"ORG": 1.0}`` to trade ORG precision for recall; ``bio``: allow valid BIO paths only.
+    """
+
+    bias: dict[str, float] = field(default_factory=dict)
+    bio: bool = False
+
+    @property
+    def is_default(self) -> bool:
+        """True when this is CRFsuite's own decoding (no bias, no BIO constraint)."""
+        return not any(self.bias.values()) and not self.bio
+
+    def to_json(self) -> dict:
+        """JSON form (sorted keys)."""
+        return {"bias": dict(sorted(self.bias.items())), "bio": self.bio}
+
+    @classmethod
+    def from_json(cls, obj: dict) -> Decoding:
+        """Inverse of :meth:`to_json`."""
+        return cls({str(k): float(v) for k, v in obj.get("bias", {}).items()},
+                   bool(obj.get("bio", False)))
+
+
 # --------------------------------------------------------------------------- tagger
 
 
@@ -440,12 +603,33 @@ def save_resources(res: Resources, path: str | Path) -> None:
         fh.write(data)
 
 
+def load_decoding(folder: str | Path) -> Decoding:
+    """The decoding settings of a model folder (:data:`DECODING_FILE`; default if absent)."""
+    path = Path(folder) / DECODING_FILE
+    if not path.is_file():
+        return Decoding()
+    return Decoding.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+def save_decoding(decoding: Decoding, folder: str | Path) -> None:
+    """Write :data:`DECODING_FILE` (or remove it for the default decoding)."""
+    path = Path(folder) / DECODING_FILE
+    if decoding.is_default:
+        path.unlink(missing_ok=True)
+        return
+    path.write_text(json.dumps(decoding.to_json(), indent=2, sort_keys=True) + "\n",
+                    encoding="utf-8")
+
+
 def model_identity(folder: str | Path) -> str:
-    """``bundled:crf-anercorp@<sha256 prefix>`` of the weights and resources in ``folder``
-    (the identity format of :func:`helpers.models.model_identity`)."""
+    """``bundled:crf-anercorp@<sha256 prefix>`` of the weights, resources and (when present)
+    decoding settings in ``folder`` (the identity format of
+    :func:`helpers.models.model_identity`)."""
     h = hashlib.sha256()
     for name in (MODEL_FILE, RESOURCES_FILE):
         h.update((Path(folder) / name).read_bytes())
+    if (Path(folder) / DECODING_FILE).is_file():
+        h.update((Path(folder) / DECODING_FILE).read_bytes())
     return _identity("crf-anercorp", h.hexdigest()[:12], origin="bundled")
 
 
@@ -457,12 +641,15 @@ class BundledTagger:
     [[('O', 0.99), ('B-PERS', 0.93), ('O', 1.0), ('B-LOC', 0.98)]]
     """
 
-    def __init__(self, folder: Path, tagger: object, resources: Resources, identity: str):
+    def __init__(self, folder: Path, tagger: object, resources: Resources, identity: str,
+                 decoding: Decoding | None = None):
         self.folder = folder
         self._tagger = tagger
         self.resources = resources
         self.identity = identity
         self._word_cache: dict[str, tuple] = {}  # sentence_features per word, for resources
+        self.decoding = decoding if decoding is not None else Decoding()
+        self._weights: CrfWeights | None = None  # read on first use by a non-default decoding
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> BundledTagger:
@@ -481,6 +668,7 @@ class BundledTagger:
             )
         try:
             resources = load_resources(folder / RESOURCES_FILE)
+            decoding = load_decoding(folder)
             tagger = pycrfsuite.Tagger()
             tagger.open(str(folder / MODEL_FILE))
             labels = set(tagger.labels())
@@ -494,25 +682,60 @@ class BundledTagger:
                 f"bundled NER model in {folder} has unexpected labels {sorted(labels - set(LABELS))}; "
                 f"{REBUILD_HINT}."
             )
-        return cls(folder, tagger, resources, model_identity(folder))
+        return cls(folder, tagger, resources, model_identity(folder), decoding)
 
     def labels(self) -> list[str]:
         """The BIO labels the model can output (``O``, ``B-PERS``, ``I-PERS`` ...)."""
         return list(LABELS)
 
+    @property
+    def weights(self) -> CrfWeights:
+        """The CRF weights as arrays (read from the model on first use)."""
+        if self._weights is None:
+            self._weights = CrfWeights.from_tagger(self._tagger)
+        return self._weights
+
+    def scores(self, words: Sequence[str]) -> np.ndarray:
+        """State scores (``len(words) x len(self.weights.labels)``) of one sentence."""
+        return self.weights.emissions(sentence_features(words, self.resources,
+                                                        self._word_cache))
+
+    def decode(self, emissions: np.ndarray, decoding: Decoding | None = None) -> list[str]:
+        """Labels of one sentence from its state scores (:meth:`scores`) under ``decoding``
+        (default: the model's own, :attr:`decoding`)."""
+        d = self.decoding if decoding is None else decoding
+        w = self.weights
+        path = viterbi(emissions, w.trans, bias_vector(w.labels, d.bias),
+                       bio_masks(w.labels) if d.bio else None)
+        return [w.labels[i] for i in path]
+
     def predict(self, batch: list[list[str]]) -> list[list[tuple[str, float]]]:
         """Label every word of every sentence: ``(BIO label, marginal probability)`` pairs.
 
-        Words are tokens as produced by :func:`helpers.tokens.words`. An empty sentence gives
-        an empty list. Deterministic.
+        Words are tokens as produced by :func:`helpers.tokens.words`. The labels are the
+        best path under the model's :attr:`decoding` (CRFsuite's Viterbi when it is the
+        default); the confidence is the label's marginal probability under the same scores
+        (the CRF's, plus the decoding's bias and BIO constraint when it has them). An empty
+        sentence gives an empty list. Deterministic.
         """
         out: list[list[tuple[str, float]]] = []
         for words in batch:
             if not words:
                 out.append([])
                 continue
-            self._tagger.set(sentence_features(words, self.resources, self._word_cache))
-            labels = self._tagger.tag()
-            out.append([(lab, round(float(self._tagger.marginal(lab, i)), 6))
-                        for i, lab in enumerate(labels)])
+            feats = sentence_features(words, self.resources, self._word_cache)
+            if self.decoding.is_default:
+                self._tagger.set(feats)
+                labels = self._tagger.tag()
+                out.append([(lab, round(float(self._tagger.marginal(lab, i)), 6))
+                            for i, lab in enumerate(labels)])
+                continue
+            w = self.weights
+            emissions = w.emissions(feats)
+            bias = bias_vector(w.labels, self.decoding.bias)
+            masks = bio_masks(w.labels) if self.decoding.bio else None
+            path = viterbi(emissions, w.trans, bias, masks)
+            probs = marginals(emissions, w.trans, bias, masks)
+            out.append([(w.labels[j], round(float(probs[i, j]), 6))
+                        for i, j in enumerate(path)])
         return out
