@@ -471,3 +471,16 @@ def test_title_persons_extend_a_partial_model_name_but_never_override_the_model(
     # a model mention of another type over the words: the model's reading stays
     out = D.add_title_persons(pd.DataFrame([mention("ديوب", "LOC")]), sentences)
     assert out["surface"].tolist() == ["ديوب"] and out["label"].tolist() == ["LOC"]
+
+
+def test_an_abbreviation_the_text_gives_an_organisation_stays_its_own_when_read_as_a_name():
+    # the model tags the abbreviation as a person: the text's «(إيغاد)» after the name wins
+    sents = sentences_of("دعت الهيئة الحكومية للتنمية (إيغاد) الطرفين إلى الحوار",
+                         "وقالت إيغاد إن الوساطة مستمرة")
+    model = mentions_of(sents, [(0, "الهيئة الحكومية للتنمية", "ORG"), (0, "إيغاد", "PERS"),
+                                (1, "إيغاد", "PERS")])
+    resolved, discovered = D.discover_and_resolve(model, sents)
+    igad = actor_of(resolved, "الهيئة الحكومية للتنمية")
+    assert igad and set(resolved.loc[resolved.surface == "إيغاد", "actor_id"]) == {igad}
+    assert discovered.loc[discovered.actor_id == igad, "type"].item() != "person"
+    assert len(discovered) == 1

@@ -878,6 +878,11 @@ def discover_actors(resolved: pd.DataFrame, sentences: pd.DataFrame,
             other = orgs.pop(akey)  # «إيغاد» named alone elsewhere: the same body
             home.forms.update(other.forms)
             home.count += other.count
+        if home is not None and label != "PERS":
+            # the model read the abbreviation of an organisation as a name («(إيغاد)» PERS):
+            # what the text introduces wins over the model's type
+            singles = [(k, t) for k, t in singles if k != akey]
+            merged = [g for g in merged if g.canonical != akey]
     # one-word person names: join the single person whose first or last name they are
     by_name: dict[str, list[_Group]] = defaultdict(list)
     for g in merged:

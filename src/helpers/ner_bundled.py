@@ -472,12 +472,28 @@ class CrfWeights:
         """State scores (``n_words x n_labels``) of one sentence's feature strings (each
         attribute with value 1, as ``pycrfsuite`` passes a list of strings; unknown ones add
         nothing)."""
-        out = np.zeros((len(feats), len(self.labels)))
-        for i, f in enumerate(feats):
-            rows = [r for r in map(self.attrs.get, f) if r is not None]
-            if rows:
-                out[i] = self.state[rows].sum(axis=0)
-        return out
+        n_labels = len(self.labels)
+        lens = [len(f) for f in feats]
+        if not feats or min(lens) == 0:  # a word without features: the plain loop
+            out = np.zeros((len(feats), n_labels))
+            for i, f in enumerate(feats):
+                rows = [r for r in map(self.attrs.get, f) if r is not None]
+                if rows:
+                    out[i] = self.state[rows].sum(axis=0)
+            return out
+        get, unknown = self.attrs.get, len(self.attrs)  # unknown attributes: a zero row
+        flat = [get(a, unknown) for f in feats for a in f]
+        starts = np.cumsum([0, *lens[:-1]])
+        return np.add.reduceat(self._padded[flat], starts, axis=0)
+
+    @property
+    def _padded(self) -> np.ndarray:
+        """``state`` with one zero row appended (the row of unknown attributes)."""
+        padded = self.__dict__.get("_padded_state")
+        if padded is None:
+            padded = np.vstack([self.state, np.zeros((1, len(self.labels)))])
+            object.__setattr__(self, "_padded_state", padded)
+        return padded
 
 
 def bias_vector(labels: Sequence[str], bias: dict[str, float] | None) -> np.ndarray:
@@ -547,16 +563,27 @@ def marginals(emissions: np.ndarray, trans: np.ndarray, bias: np.ndarray | None 
     if n == 0:
         return np.zeros((0, n_labels))
     score = emissions + (bias if bias is not None else 0.0)
-    tr = trans if bio is None else np.where(bio[1], trans, -np.inf)
-    alpha = np.empty_like(score)
-    beta = np.zeros_like(score)
-    alpha[0] = score[0] if bio is None else np.where(bio[0], score[0], -np.inf)
+    # scaled forward-backward in probability space (each word's scores shifted by their
+    # maximum, each step renormalised): the same marginals as in log space, much faster
+    e = np.exp(score - score.max(axis=1, keepdims=True))
+    t = np.exp(trans - trans.max())
+    if bio is not None:
+        t = np.where(bio[1], t, 0.0)
+        e[0] = np.where(bio[0], e[0], 0.0)
+    alpha = np.empty_like(e)
+    beta = np.ones_like(e)
+    scale = np.empty(n)
+    alpha[0] = e[0]
+    scale[0] = alpha[0].sum()
+    alpha[0] /= scale[0]
     for i in range(1, n):
-        alpha[i] = np.logaddexp.reduce(alpha[i - 1][:, None] + tr, axis=0) + score[i]
+        a = (alpha[i - 1] @ t) * e[i]
+        scale[i] = a.sum()
+        alpha[i] = a / scale[i]
     for i in range(n - 2, -1, -1):
-        beta[i] = np.logaddexp.reduce(tr + (score[i + 1] + beta[i + 1])[None, :], axis=1)
-    log_z = np.logaddexp.reduce(alpha[-1])
-    return np.exp(alpha + beta - log_z)
+        beta[i] = (t @ (e[i + 1] * beta[i + 1])) / scale[i + 1]
+    marg = alpha * beta
+    return marg / marg.sum(axis=1, keepdims=True)
 
 
 @dataclass(frozen=True)
