@@ -19,6 +19,7 @@ from helpers.ner_bundled import (
     bias_vector,
     bio_masks,
     build_gazetteer,
+    decode_batch,
     gazetteer_marks,
     load_decoding,
     load_resources,
@@ -251,6 +252,19 @@ def test_bio_constrained_decoder_gives_valid_bio():
         probs = marginals(emissions, trans, None, masks)
         assert probs.sum(axis=1) == pytest.approx(np.ones(n))
         assert probs[0, [labels.index(lab) for lab in labels if lab.startswith("I-")]].max() == 0
+
+
+def test_batch_decoding_equals_one_sentence_at_a_time():
+    rng = np.random.default_rng(1)
+    labels = list(LABELS)
+    trans = rng.normal(0, 2, (len(labels), len(labels)))
+    bias = bias_vector(labels, {"O": -0.25, "ORG": 0.5})
+    emissions = [rng.normal(0, 3, (int(n), len(labels))) for n in rng.integers(0, 15, 40)]
+    for masks in (None, bio_masks(labels)):
+        for e, (path, probs) in zip(emissions, decode_batch(emissions, trans, bias, masks), strict=True):
+            assert path == viterbi(e, trans, bias, masks)
+            expected = marginals(e, trans, bias, masks)[np.arange(len(path)), path] if len(e) else []
+            assert probs == pytest.approx(expected, abs=1e-9)
 
 
 def test_larger_org_bias_never_gives_fewer_org_words(tagger):
