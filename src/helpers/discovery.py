@@ -355,6 +355,34 @@ def _org_spans(tokens: Sequence[str], titles: dict, index: Any) -> list[tuple[in
     return spans
 
 
+def _mentions_by_sentence(mentions: pd.DataFrame) -> dict[tuple[Any, Any], list[dict]]:
+    """The mention rows of each ``(article_id, sent_id)``."""
+    by_sent: dict[tuple[Any, Any], list[dict]] = defaultdict(list)
+    for row in mentions.to_dict("records"):
+        by_sent[(row["article_id"], row["sent_id"])].append(row)
+    return by_sent
+
+
+def _sentence_tokens(sentences: pd.DataFrame) -> Any:
+    """``(sentence, word spans, tokens, offset of the sentence)`` for each sentence row."""
+    for sent in sentences.itertuples(index=False):
+        spans = word_spans(sent.text)
+        yield sent, spans, [sent.text[a:b] for a, b in spans], int(sent.start)
+
+
+def _pattern_mention(sent: Any, start: int, end: int, base: int, label: str) -> dict:
+    """A mention row found by a pattern (``model`` ``pattern``, ``score`` 1.0)."""
+    return {"article_id": sent.article_id, "sent_id": sent.sent_id, "start": start, "end": end,
+            "surface": sent.text[start - base:end - base], "label": label, "score": 1.0,
+            "model": PATTERN_MODEL}
+
+
+def _mention_table(rows: list[dict], columns: list[str], like: pd.DataFrame) -> pd.DataFrame:
+    """Mention rows as a table in text order (an empty table shaped like ``like``)."""
+    table = pd.DataFrame(rows, columns=columns) if rows else like.iloc[0:0].copy()
+    return table.sort_values(["article_id", "start", "end"], kind="stable").reset_index(drop=True)
+
+
 def add_pattern_mentions(mentions: pd.DataFrame, sentences: pd.DataFrame,
                          actors: pd.DataFrame | str | Path | None = None) -> pd.DataFrame:
     """The model's mentions plus organisation names found by :func:`org_spans` (``label``
@@ -363,16 +391,10 @@ def add_pattern_mentions(mentions: pd.DataFrame, sentences: pd.DataFrame,
     span that crosses or lies inside a model span is dropped."""
     index = _index_for(actors)[1]
     titles = _title_keys(load_titles())
-    columns = list(mentions.columns)
-    by_sent: dict[tuple[Any, Any], list[dict]] = defaultdict(list)
-    for row in mentions.to_dict("records"):
-        by_sent[(row["article_id"], row["sent_id"])].append(row)
+    by_sent = _mentions_by_sentence(mentions)
     out: list[dict] = []
-    for sent in sentences.itertuples(index=False):
+    for sent, spans, toks, base in _sentence_tokens(sentences):
         rows = by_sent.pop((sent.article_id, sent.sent_id), [])
-        spans = word_spans(sent.text)
-        toks = [sent.text[a:b] for a, b in spans]
-        base = int(sent.start)
         for i, j in _org_spans(toks, titles, index):
             start, end = base + spans[i][0], base + spans[j - 1][1]
             person = [r["start"] for r in rows if r["label"] == "PERS" and start < r["start"] < end]
@@ -388,14 +410,11 @@ def add_pattern_mentions(mentions: pd.DataFrame, sentences: pd.DataFrame,
             if any(r["start"] == start and r["end"] == end and r["label"] == "ORG" for r in rows):
                 continue
             rows = [r for r in rows if not (start <= r["start"] and r["end"] <= end)]
-            rows.append({"article_id": sent.article_id, "sent_id": sent.sent_id,
-                         "start": start, "end": end, "surface": sent.text[start - base:end - base],
-                         "label": "ORG", "score": 1.0, "model": PATTERN_MODEL})
+            rows.append(_pattern_mention(sent, start, end, base, "ORG"))
         out.extend(rows)
     for rows in by_sent.values():  # mentions of sentences not in the table: kept as they are
         out.extend(rows)
-    table = pd.DataFrame(out, columns=columns) if out else mentions.iloc[0:0].copy()
-    return table.sort_values(["article_id", "start", "end"], kind="stable").reset_index(drop=True)
+    return _mention_table(out, list(mentions.columns), mentions)
 
 
 #: prepositions and adverbs that arabnamer's list also holds as names (أمام، خلال ...)
@@ -510,32 +529,23 @@ def add_title_persons(mentions: pd.DataFrame, sentences: pd.DataFrame) -> pd.Dat
     only part of the name («عبد الله» of «عبد الله ديوب»): a span that overlaps a model
     mention of another type, or one reaching outside it, is dropped (the model wins)."""
     titles = _title_keys(load_titles())
-    columns = list(mentions.columns)
-    by_sent: dict[tuple[Any, Any], list[dict]] = defaultdict(list)
-    for row in mentions.to_dict("records"):
-        by_sent[(row["article_id"], row["sent_id"])].append(row)
+    by_sent = _mentions_by_sentence(mentions)
     added: list[dict] = []
     dropped: list[int] = []
-    for sent in sentences.itertuples(index=False):
+    for sent, spans, toks, base in _sentence_tokens(sentences):
         rows = by_sent.get((sent.article_id, sent.sent_id), [])
-        spans = word_spans(sent.text)
-        toks = [sent.text[a:b] for a, b in spans]
-        base = int(sent.start)
         for i, j in person_spans(toks, titles):
             start, end = base + spans[i][0], base + spans[j - 1][1]
             inside = [r for r in rows if r["start"] < end and start < r["end"]]
             if any(not (r["label"] == "PERS" and start <= r["start"] and r["end"] <= end) for r in inside):
                 continue  # the model read these words otherwise: its reading wins
             dropped.extend(id(r) for r in inside)  # «عبد الله» inside «عبد الله ديوب»
-            added.append({"article_id": sent.article_id, "sent_id": sent.sent_id, "start": start,
-                          "end": end, "surface": sent.text[start - base:end - base], "label": "PERS",
-                          "score": 1.0, "model": PATTERN_MODEL})
+            added.append(_pattern_mention(sent, start, end, base, "PERS"))
     if not added:
         return mentions
     gone = set(dropped)
     kept = [r for rows in by_sent.values() for r in rows if id(r) not in gone]
-    table = pd.DataFrame(kept + added, columns=columns)
-    return table.sort_values(["article_id", "start", "end"], kind="stable").reset_index(drop=True)
+    return _mention_table(kept + added, list(mentions.columns), mentions)
 
 
 def extend_person_nisba(mentions: pd.DataFrame, sentences: pd.DataFrame,

@@ -919,9 +919,6 @@ _OBJECT_MARKERS = frozenset({"على", "علي", "ضد", "الى", "لدى", "ت
 _PATIENT_MARKERS = frozenset({"على", "علي"})  # هجوم على X: X is the one attacked
 _PARTY_MARKERS = frozenset({"بين", "مع"})
 _ROLE_PREPOSITIONS = frozenset({"عن", "من", "الي", "في", "ل", "امام", "لصالح"})  # أفرج عن X، إلى X، أمام X
-#: one-word titles (data/titles.txt, without the article) for :func:`_title_word`
-_TITLE_KEYS = frozenset({"رئيس", "رئيسه", "وزير", "وزيره", "امير", "ملك", "مبعوث", "سفير", "مندوب",
-                         "ممثل", "امين", "قائد", "مستشار", "نائب", "زعيم", "متحدث", "ناطق"})
 #: words after which a harm is the topic of a meeting or a statement, not a deed (لبحث التصعيد)
 _TOPIC_WORDS = frozenset({"بحث", "لبحث", "وبحث", "بحثا", "مناقشه", "لمناقشه", "ناقش", "ناقشت", "يناقش",
                           "تناقش", "بشان", "حول", "ملف", "تناول", "تناولت", "لتناول"})
@@ -929,7 +926,7 @@ _TOPIC_WORDS = frozenset({"بحث", "لبحث", "وبحث", "بحثا", "منا�
 _PASSIVE_LOSS = frozenset({"اغتيل", "اغتيلت", "اصيب", "اصيبت", "اصيبوا", "استشهد", "استشهدت", "استشهدوا"})
 _LOSS_VERBS = frozenset({"قتل", "قتلت", "جرح", "اعتقل", "اختطف", "اسر", "خطف", "اعدم"})
 _COUNT_WORDS = frozenset({"اثنان", "اثنين", "ثلاثه", "اربعه", "خمسه", "سته", "سبعه", "ثمانيه", "تسعه", "عشره",
-                          "عشرات", "مئات", "الاف", "العشرات", "المئات", "الالاف", "عدد", "عدد من", "نحو",
+                          "عشرات", "مئات", "الاف", "العشرات", "المئات", "الالاف", "عدد", "نحو",
                           "جنديان", "شخصان", "مدنيان", "طفلان"})
 #: words that name the agent of a harm reported in the passive (بنيران X، على يد X، من قبل X)
 _AGENT_MARKERS = frozenset({"بنيران", "يد", "قبل", "برصاص"})
@@ -960,6 +957,32 @@ MUTUAL_ACTS = frozenset({"exchange", "agreement"})
 MUTUAL_VERBS = WordSet.from_terms(["تبادل*", "يتبادل*", "تتبادل*"])
 
 
+def _inflected(entries: Iterable[dict], parts: tuple[str, ...], *, no_object: bool = False) -> WordSet:
+    """The forms ``parts`` (``verb``, ``masdar``, ``passive`` ...) of lemma rows, as made by
+    the stance stage's morphology (:func:`helpers.stance.inflect_lemma`); ``no_object``
+    leaves out verbs with an object pronoun (تتهمه: the pronoun is the object, not the next
+    mention)."""
+    from .stance import inflect_lemma
+
+    forms: set[str] = set()
+    for entry in entries:
+        inflected = inflect_lemma(entry)
+        for part in parts:
+            forms |= inflected[part] - (inflected["verb_obj"] if no_object and part == "verb" else set())
+    return WordSet(frozenset(forms))
+
+
+def _family_rows(family: str) -> list[dict]:
+    """The rows of one family of the stance lexicon (none when it cannot be read)."""
+    try:
+        from .stance import load_stance_lexicon
+
+        lex = load_stance_lexicon()
+    except (ImportError, FileNotFoundError, ValueError):
+        return []
+    return lex[lex["family"] == family].to_dict("records")
+
+
 @lru_cache(maxsize=1)
 def backed_words() -> WordSet:
     """Passive participles of the supports family of the stance lexicon (مدعوم، ممول، مسلح
@@ -968,16 +991,7 @@ def backed_words() -> WordSet:
     >>> backed_words().match("المدعومة")
     True
     """
-    try:
-        from .stance import inflect_lemma, load_stance_lexicon
-
-        lex = load_stance_lexicon()
-    except (ImportError, FileNotFoundError, ValueError):
-        return WordSet()
-    forms: set[str] = set()
-    for row in lex[lex["family"] == "supports"].to_dict("records"):
-        forms |= inflect_lemma(row)["passive"]
-    return WordSet(frozenset(forms))
+    return _inflected(_family_rows("supports"), ("passive",))
 
 
 @lru_cache(maxsize=1)
@@ -988,37 +1002,23 @@ def accusation_words() -> WordSet:
     >>> accusation_words().match("وتتهم"), accusation_words().match("حملت"), accusation_words().match("تتهمه")
     (True, True, False)
     """
-    from .stance import inflect_lemma
-
-    forms: set[str] = set()
-    for entry in ({"root": "وهم", "form": "VIII"}, {"root": "حمل", "form": "II", "masdar": "تحميل"}):
-        inflected = inflect_lemma(entry)
-        # not تتهمه: with an object pronoun the accused is the pronoun, not the next mention
-        forms |= (inflected["verb"] - inflected["verb_obj"]) | inflected["masdar"]
-    return WordSet(frozenset(forms))
+    return _inflected(({"root": "وهم", "form": "VIII"}, {"root": "حمل", "form": "II", "masdar": "تحميل"}),
+                      ("verb", "masdar"), no_object=True)
 
 
 @lru_cache(maxsize=1)
 def criticism_words() -> WordSet:
     """Inflected forms of the verbs of criticism and condemnation (the ``criticises`` family
-    of the stance lexicon: انتقد، أدان، ندّد ...) and their masdars: the one criticised keeps
-    the reason given with ب or ل (انتقدت المنظمة السلطات لقمعها المتظاهرين).
+    of the stance lexicon: انتقد، أدان، ندّد ...) and their masdars, and the plural nouns of
+    judgement: the one criticised keeps the reason given with ب or ل (انتقدت المنظمة السلطات
+    لقمعها المتظاهرين، وجه انتقادات لـ X بسبب ...).
 
     >>> criticism_words().match("انتقدت"), criticism_words().match("وأدانت"), criticism_words().match("قال")
     (True, True, False)
     """
-    try:
-        from .stance import inflect_lemma, load_stance_lexicon
-
-        lex = load_stance_lexicon()
-    except (ImportError, FileNotFoundError, ValueError):
-        return WordSet()
-    forms: set[str] = set()
-    for row in lex[lex["family"] == "criticises"].to_dict("records"):
-        inflected = inflect_lemma(row)
-        forms |= (inflected["verb"] - inflected["verb_obj"]) | inflected["masdar"]
-    forms |= {match_key(w) for w in ("انتقادات", "إدانات", "اتهامات")}  # plurals: وجه انتقادات لـ X
-    return WordSet(frozenset(forms))
+    words = _inflected(_family_rows("criticises"), ("verb", "masdar"), no_object=True)
+    plurals = {match_key(w) for w in ("انتقادات", "إدانات", "اتهامات")}
+    return WordSet(words.exact | plurals, words.prefixes)
 
 
 @lru_cache(maxsize=1)
@@ -1030,13 +1030,7 @@ def threat_words() -> WordSet:
     >>> threat_words().match("هددت"), threat_words().match("وتوعد"), threat_words().match("حذر")
     (True, True, False)
     """
-    from .stance import inflect_lemma
-
-    forms: set[str] = set()
-    for entry in ({"root": "هدد", "form": "II"}, {"root": "وعد", "form": "V"}):
-        inflected = inflect_lemma(entry)
-        forms |= inflected["verb"] | inflected["masdar"]
-    return WordSet(frozenset(forms))
+    return _inflected(({"root": "هدد", "form": "II"}, {"root": "وعد", "form": "V"}), ("verb", "masdar"))
 
 
 def quote_window(text: str, win: tuple[int, int], lexicon: Lexicon) -> tuple[int, int]:
@@ -1102,7 +1096,7 @@ class _Frame:
         # over a title: انتقادات لرئيس الوزراء X، دعم لوزير الدفاع X
         titled = any(self.keys[k].startswith("ل") and not self.keys[k].startswith("لل")
                      and _title_word(self.keys[k][1:]) and all(
-                         _title_word(self.keys[x]) or self.keys[x] in _TITLE_KEYS or self.keys[x].startswith("ال")
+                         _title_word(self.keys[x]) or self.keys[x].startswith("ال")
                          for x in range(k + 1, pos[0]))
                      for k in range(max(word_last + 1, pos[0] - 3), pos[0]))
         return (titled or before in _OBJECT_MARKERS or before2 in _OBJECT_MARKERS
@@ -1232,6 +1226,16 @@ class _Frame:
                 return next((m for m in mentions if m[0] == k + 1), None)
         return None
 
+    @cached_property
+    def faced(self) -> int | None:
+        """Position of the first judgement word after the target that the target faces
+        (:meth:`faces`), else ``None``."""
+        judgement = self.lexicon.relations.get("judgement")
+        if not judgement:
+            return None
+        return next((i for i in range(self.target[-1] + 1, len(self.keys))
+                     if judgement.match(self.word(i)) and self.faces(i)), None)
+
     def faces(self, i: int) -> bool:
         """The judgement word at ``i`` is something the target faces: a suffer verb
         (``suffer_verbs.txt``: تعرض، يواجه) with the target as its subject stands before it
@@ -1258,7 +1262,9 @@ class _Frame:
 
     def suffers(self, h: Hit) -> bool:
         """A suffer verb (``suffer_verbs.txt``) whose subject is the target stands between the
-        target and the harm: «تعرضت القاعدة لهجوم»، «الجيش يتعرض لهجمات»."""
+        target and the harm: «تعرضت القاعدة لهجوم»، «الجيش يتعرض لهجمات»; or it opens the
+        phrase the target (or what the target owns) ends, the harm after the target:
+        «تعرض موكب وزير الدفاع X لهجوم»، «تعرضت قافلة تابعة لـ X لإطلاق نار»."""
         verbs = self.lexicon.suffer_verbs
         if not verbs or h.first <= self.target[-1]:
             return False
@@ -1270,7 +1276,7 @@ class _Frame:
         for v in range(max(0, self.target[0] - 5), lo):
             if verbs.match(self.word(v)) and not any(
                     k in self.hit_at or any(k in m for m in self.actors) for k in range(v + 1, self.target[0])):
-                return True  # h comes after the target (checked above)
+                return True
         return any(verbs.match(self.word(i)) for i in range(lo, h.first) if i not in self.target)
 
     @cached_property
@@ -1562,10 +1568,7 @@ class _Frame:
             return "what the target condemns or warns about"
         if self.backer():
             return "the target backs the group named before it (المدعومة من X): not its deed"
-        faced = next((i for i in range(self.target[-1] + 1, min(h.first + 1, len(self.keys)))
-                      if self.lexicon.relations.get("judgement", WordSet()).match(self.word(i))
-                      and self.faces(i)), None)
-        if faced is not None and h.polarity < 0:
+        if h.polarity < 0 and self.faced is not None and self.faced <= h.first:
             return None  # تواجه X انتقادات بسبب اعتقال صحفيين: criticised, the charge is X's
         if h.polarity < 0 and self.suffers(h):
             return "the target suffers it (تعرض، عانى): a victim, not judged"
@@ -1649,12 +1652,26 @@ class _Frame:
         return None
 
 
+@lru_cache(maxsize=1)
+def _title_keys() -> frozenset[str]:
+    """The first words of the titles of ``data/titles.txt`` (وزير، رئيس، المبعوث ...), match
+    keys without the article (none when the file is missing)."""
+    from .actors import load_titles
+
+    try:
+        titles = load_titles()
+    except FileNotFoundError:
+        return frozenset()
+    return frozenset(strip_article(match_key(t).split()[0]) for t in titles if t.strip())
+
+
 def _title_word(key: str) -> bool:
     """A word that can stand between و and a person's name in a coordination: a nisba
-    (والمصري، الروسي) or a title (ونظيره، والرئيس), on its match key."""
+    (والمصري، الروسي) or a title of ``data/titles.txt`` or «نظير» (ونظيره، والرئيس), on its
+    match key."""
     bare = key[1:] if key.startswith("و") else key
-    bare = bare[2:] if bare.startswith("ال") else bare
-    return (len(bare) >= 4 and bare.endswith("ي")) or bare in _TITLE_KEYS or bare.startswith("نظير")
+    bare = strip_article(bare)
+    return (len(bare) >= 4 and bare.endswith("ي")) or bare in _title_keys() or bare.startswith("نظير")
 
 
 def _coordinate(target: list[int], mentions: list[list[int]], keys: list[str]) -> list[int]:
