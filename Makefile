@@ -17,7 +17,7 @@ export CAMELTOOLS_DATA := $(CURDIR)/data/camel_tools
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: nav sync help install run test unit nbval lint lab notebook analyze train-ner cv-ner eval-ner eval-sentiment eval-actors eval bench bench-long clean-cache
+.PHONY: nav sync help install run test unit nbval lint lab notebook analyze train-ner train-ner-e5 tune-ner-ensemble cv-ner eval-ner eval-sentiment eval-actors eval bench bench-long clean-cache
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -73,11 +73,19 @@ analyze: install  ## one-command report on your own input: make analyze IN=my_ar
 train-ner: install  ## retrain the bundled NER model from ANERcorp (needs ../shared/data or ARABIC_NEWS_DATA_DIR)
 	$(BIN)/python scripts/train_ner.py
 
+train-ner-e5: install  ## retrain the NER encoder (multilingual-e5-small, about an hour on 2 cores) into data/models/ner-e5
+	$(BIN)/python scripts/train_ner_e5.py --test
+
+tune-ner-ensemble: install  ## choose how the CRF and the encoder are joined (dev part of ANERcorp train) and write ensemble.json
+	$(BIN)/python scripts/train_ner.py --dev --keep .cache/crf-dev
+	$(BIN)/python scripts/tune_ner_ensemble.py --crf .cache/crf-dev --write --test
+
 cv-ner: install  ## 5-fold cross-validation of NER training settings on ANERcorp train: make cv-ner ARGS="--c1 0.02"
 	$(BIN)/python scripts/cv_ner.py --jobs 2 -- $(ARGS)
 
-eval-ner: install  ## entity P/R/F1 of the bundled NER model on the ANERcorp test split
+eval-ner: install  ## entity P/R/F1 on the ANERcorp test split: the bundled ensemble, then the CRF alone (profile fast)
 	$(BIN)/python -m helpers.eval_ner --profile bundled
+	$(BIN)/python -m helpers.eval_ner --profile fast
 
 eval-sentiment: install  ## accuracy / macro-F1 of targeted sentiment and P/R of stance on data/eval/
 	$(BIN)/python -m helpers.eval_sentiment --method bundled --no-stance

@@ -22,6 +22,11 @@ output folder:
 
     python benchmarks/bench_scale.py --articles 1000 10000
     python benchmarks/bench_scale.py --articles 200 --configs local dask-2   # a quick look
+    python benchmarks/bench_scale.py --articles 200 --configs local --models bundled
+
+The model profile is ``fast`` unless ``--models`` says otherwise: the bundled models without
+the NER encoder, the profile for archives (the figures of issue #15 were measured with it,
+when it was still called ``bundled``); ``--models bundled`` measures the default ensemble.
 """
 
 from __future__ import annotations
@@ -94,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
     parser.add_argument("--partition-size", type=int, default=250)
     parser.add_argument("--keep", type=Path, help="keep outputs in this folder")
+    parser.add_argument("--models", default="fast", help="model profile (default fast)")
     args = parser.parse_args(argv)
     work = Path(args.keep or tempfile.mkdtemp(prefix="bench_scale_"))
     work.mkdir(parents=True, exist_ok=True)
@@ -108,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
                 env = {**os.environ, "ARABIC_NEWS_CACHE": str(cache), "HF_HUB_OFFLINE": "1",
                        "MPLBACKEND": "Agg"}
                 cmd = [sys.executable, "-m", "helpers", "analyze", str(archive), "--out",
-                       str(out), "--partition-size", str(args.partition_size), *CONFIGS[name]]
+                       str(out), "--partition-size", str(args.partition_size),
+                       "--models", args.models, *CONFIGS[name]]
                 first = measure(cmd, env)
                 run = json.loads((out / "parts" / "run.json").read_text(encoding="utf-8"))
                 first["engine_s"] = float(run["engine_s"])

@@ -63,8 +63,8 @@ print(f"{len(articles)} article(s), {len(sentences)} sentences, "
 # ## 2. Choose the model profile
 #
 # `load_ner()` reads the profile from the environment variable `ARABIC_NEWS_MODELS`
-# (`bundled` by default, `camelbert`, or `auto` = CAMeLBERT when it can be loaded, else
-# bundled). Set it *before* starting Jupyter (`ARABIC_NEWS_MODELS=camelbert make run`) so that
+# (`bundled` by default, `fast` = the bundled CRF without its encoder, `camelbert`, or
+# `auto` = CAMeLBERT when it can be loaded, else bundled). Set it *before* starting Jupyter (`ARABIC_NEWS_MODELS=camelbert make run`) so that
 # every notebook uses the same models; the identity printed here is also written in the
 # `model` column of every row.
 
@@ -209,15 +209,21 @@ pd.DataFrame([{"window": i, "words": f"{s}–{e - 1}", "sub-tokens": sum(pieces[
               for i, (s, e) in enumerate(windows)])
 
 # %% [markdown]
-# ## 8. Two profiles, one interface
+# ## 8. Profiles, one interface
 #
 # | profile | model | needs | quality on ANERcorp test (entity micro-F1) |
 # |---|---|---|---|
-# | `bundled` | a CRF over word, affix, cluster, gazetteer and person-name features, trained by `scripts/train_ner.py` on ANERcorp (see `data/models/ner-bundled/MODEL_CARD.md`) | nothing | measured, below |
+# | `bundled` | an ensemble: a CRF over word, affix, cluster, gazetteer and person-name features (`scripts/train_ner.py`) joined by a small transformer, multilingual-e5-small fine-tuned for NER (`scripts/train_ner_e5.py`); both trained on ANERcorp (see the model cards in `data/models/`) | nothing | measured, below |
+# | `fast` | the same CRF alone | nothing | measured, below |
 # | `camelbert` | `CAMeL-Lab/bert-base-arabic-camelbert-msa-ner` (BERT-base, 110 M parameters) | the Hugging Face hub once, then its local cache | 82.4 (published, Inoue et al. 2021) |
 #
-# Both return the same `mentions` table. The bundled model's scores are read from the file
-# written when it was trained (`make eval-ner` re-measures them):
+# All return the same `mentions` table. How the ensemble works: for every word, the
+# encoder's log-probabilities of the nine labels, times a weight, are added to the CRF's
+# scores for the same labels, and the best valid B-/I- sequence of the sum is chosen. The
+# two models make different mistakes (the encoder reads context from the whole sentence; the
+# CRF knows names from its gazetteer), so the sum is better than either. The bundled models'
+# scores are read from the file written when they were built (`make eval-ner` re-measures
+# them):
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -225,14 +231,15 @@ scores = teaching.f1_comparison()
 print(scores.to_string(index=False, na_rep="–", float_format="{:.1f}".format))
 
 # %% [markdown]
-# The gap to CAMeLBERT is the price of a model of a few megabytes that runs anywhere instead
-# of a 440 MB transformer; the per-type columns show where the bundled model is weakest. Speed goes the
-# other way: on a 2-core laptop CPU a BERT-base model such as CAMeLBERT tags a few hundred
-# words per second, the CRF about twenty thousand (`python benchmarks/bench_ner.py` measures
-# both, and camel-tools' own runner for CAMeLBERT). Both models learnt from ANERcorp,
-# newswire from before 2007, and the seed article shows the domain shift: full names
-# (`خليفة حفتر`, `رجب طيب أردوغان`) are found, but a bare surname (`حفتر`, `السراج`) or
-# `حكومة الوفاق الوطني` is easily missed. That is why notebook 03 adds an actor dictionary
+# The gap to CAMeLBERT is the price of models of about 60 MB that run anywhere instead
+# of a 440 MB transformer; the per-type columns show where the bundled models are weakest, and
+# what the encoder adds (organisations and persons above all). Speed goes the other way: on a
+# 2-core laptop CPU a BERT-base model such as CAMeLBERT tags a few hundred words per second,
+# the small encoder of the ensemble about a thousand, the CRF alone about twenty thousand
+# (`python benchmarks/bench_ner.py` measures CAMeLBERT against camel-tools' own runner). All
+# of them learnt from ANERcorp, newswire from before 2007, and the seed article shows the
+# domain shift: a bare surname (`حفتر`, `السراج`) or `حكومة الوفاق الوطني` is easily
+# missed. That is why notebook 03 adds an actor dictionary and discovered actors
 # to the model's spans.
 #
 # ## 9. Switching to CAMeLBERT
@@ -258,7 +265,9 @@ else:
 #
 # - `ner.run_ner(sentences)` turns the sentences table into the mentions table: whole-word
 #   spans with offsets into the article, a type, a score and the model identity; cached on disk.
-# - The profile (`bundled`, `camelbert`, `auto`) is one setting; the table is the same.
+# - The profile (`bundled`, `fast`, `camelbert`, `auto`) is one setting; the table is the
+#   same. The bundled model is an ensemble: a CRF and a small fine-tuned transformer whose
+#   scores are added word by word.
 # - Transformer taggers see sub-words: label words by their first piece, keep hamza
 #   (`do_lower_case=False`), and window sentences longer than 512 pieces.
 #

@@ -72,7 +72,7 @@ def test_profile_comes_from_the_argument_then_the_environment_then_bundled(monke
     monkeypatch.setenv("ARABIC_NEWS_MODELS", " Auto ")
     assert models.resolve_profile() == "auto"
     assert models.resolve_profile("CAMELBERT") == "camelbert"
-    with pytest.raises(ValueError, match="choose one of bundled, camelbert, auto") as err:
+    with pytest.raises(ValueError, match="choose one of bundled, fast, camelbert, auto") as err:
         models.resolve_profile("gpt")
     assert "ARABIC_NEWS_MODELS" in str(err.value)
     monkeypatch.setenv("ARABIC_NEWS_MODELS", "vader")
@@ -103,7 +103,7 @@ def test_the_command_line_and_the_pipeline_use_the_same_profiles():
     assert tuple(models_option.choices) == models.PROFILES
     with pytest.raises(SystemExit):
         eval_ner.main(["--profile", "gpt"])
-    with pytest.raises(ValueError, match="choose one of bundled, camelbert, auto"):
+    with pytest.raises(ValueError, match="choose one of bundled, fast, camelbert, auto"):
         pipeline.analyze("قال أردوغان.", models="gpt")
 
 
@@ -126,7 +126,8 @@ def test_identity_strings_have_one_format():
     for identity in (bundled.identity, models.model_identity("x/y", "1fa7163"),
                      models.model_identity("tiny", "0123456789ab", origin="local")):
         assert models.IDENTITY_RE.fullmatch(identity), identity
-    assert bundled.identity.startswith("bundled:crf-anercorp@")
+    assert bundled.identity.startswith("bundled:crf-e5-anercorp@")
+    assert models.load_ner("fast").identity.startswith("bundled:crf-anercorp@")
     with pytest.raises(ValueError, match="no spaces"):
         models.model_identity("a model", "1")
     with pytest.raises(ValueError, match="origin"):

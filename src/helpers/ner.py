@@ -28,11 +28,13 @@ Mentions are cached on disk (:class:`helpers.models.OutputCache`, stage ``ner``)
 from __future__ import annotations
 
 import inspect
+import itertools
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
 import pandas as pd
 
 from .models import MAX_TOKENS, OutputCache, load_ner, load_transformers
@@ -81,7 +83,9 @@ class TransformersTagger:
     Each word is labelled by its first sub-token; sentences longer than ``max_tokens``
     sub-tokens are cut into overlapping windows of words (``stride`` sub-tokens of
     overlap) and each word takes the prediction of the window where it is most central.
-    Segments are sorted by length and run in batches under ``torch.inference_mode``.
+    Segments are grouped by length and run in batches of equal length (no padding, so the
+    output for a sentence does not depend on the other sentences of the call) under
+    ``torch.inference_mode``.
     """
 
     def __init__(self, model: Any, tokenizer: Any, identity: str, *,
@@ -141,6 +145,19 @@ class TransformersTagger:
         :data:`PROGRESS_MIN_SENTENCES` sentences; ``False`` never shows one. A word that the
         tokenizer maps to no sub-token at all is labelled ``("O", 1.0)``.
         """
+        out = []
+        for probs in self.predict_proba(batch, batch_size=batch_size, progress=progress):
+            best = probs.argmax(axis=1) if len(probs) else []
+            out.append([(self._labels[j], float(probs[i, j])) for i, j in enumerate(best)])
+        return out
+
+    def predict_proba(self, batch: list[list[str]], *, batch_size: int | None = None,
+                      progress: bool | None = None) -> list[np.ndarray]:
+        """The probability of every label (columns in :meth:`labels` order) at every word:
+        one ``words x labels`` array per sentence, from the softmax at the word's first
+        sub-token (in the window where the word is most central). A word without sub-tokens
+        gets probability 1 for ``O``. Used by :meth:`predict` and by the bundled ensemble
+        (:class:`helpers.ner_bundled.BundledTagger`)."""
         import torch
 
         batch_size = batch_size or self.batch_size
@@ -159,17 +176,21 @@ class TransformersTagger:
                         ids.extend(words_pieces[w])
                 ids.append(sep_id)
                 segments.append((i, start, end, ids, firsts))
+        # batches of segments of one length: no padding, so a sentence's probabilities are
+        # the same whatever else is in the call (padding changes the last digits)
         order = sorted(range(len(segments)), key=lambda k: len(segments[k][3]))
-        predictions: dict[int, list[tuple[int, float]]] = {}
+        chunks = [same[b:b + batch_size] for _, group in
+                  itertools.groupby(order, key=lambda k: len(segments[k][3]))
+                  for same in [list(group)] for b in range(0, len(same), batch_size)]
+        predictions: dict[int, np.ndarray] = {}
         show = progress if progress is not None else len(batch) > PROGRESS_MIN_SENTENCES
-        steps = range(0, len(order), batch_size)
+        steps: Any = chunks
         if show:
             from tqdm import tqdm
 
-            steps = tqdm(steps, desc="NER", unit="batch", file=sys.stderr)
+            steps = tqdm(chunks, desc="NER", unit="batch", file=sys.stderr)
         with torch.inference_mode():
-            for b in steps:
-                chunk = order[b:b + batch_size]
+            for chunk in steps:
                 width = max(len(segments[k][3]) for k in chunk)
                 ids = torch.full((len(chunk), width), pad_id, dtype=torch.long)
                 mask = torch.zeros((len(chunk), width), dtype=torch.long)
@@ -179,20 +200,20 @@ class TransformersTagger:
                     mask[r, :len(seq)] = 1
                 logits = self.model(input_ids=ids, attention_mask=mask,
                                     token_type_ids=torch.zeros_like(ids)).logits
-                probs = torch.softmax(logits.float(), dim=-1)
-                best_p, best_i = probs.max(dim=-1)
+                probs = torch.softmax(logits.float(), dim=-1).numpy()
                 for r, k in enumerate(chunk):
-                    positions = [pos for _, pos in segments[k][4]]
-                    predictions[k] = list(zip(best_i[r, positions].tolist(),
-                                              best_p[r, positions].tolist(), strict=True))
-        result: list[list[BioTag]] = [[("O", 1.0)] * len(ws) for ws in batch]
+                    predictions[k] = probs[r, [pos for _, pos in segments[k][4]]]
+        n_labels = len(self._labels)
+        none = np.zeros(n_labels)
+        none[self._labels.index("O") if "O" in self._labels else 0] = 1.0
+        result = [np.tile(none, (len(ws), 1)) for ws in batch]
         centrality: list[list[int]] = [[-1] * len(ws) for ws in batch]
         for k, (i, start, end, _, firsts) in enumerate(segments):
-            for (w, _), (label_id, prob) in zip(firsts, predictions[k], strict=True):
+            for (w, _), row in zip(firsts, predictions[k], strict=True):
                 c = min(w - start, end - 1 - w)
                 if c > centrality[i][w]:
                     centrality[i][w] = c
-                    result[i][w] = (self._labels[label_id], float(prob))
+                    result[i][w] = row
         return result
 
 

@@ -46,7 +46,11 @@ DEFAULT_MODEL_DIR = MODELS_DIR / "ner-bundled"
 MODEL_FILE = "model.crfsuite"
 RESOURCES_FILE = "resources.json.gz"
 DECODING_FILE = "decoding.json"
+ENSEMBLE_FILE = "ensemble.json"
 REBUILD_HINT = "rebuild it with `make train-ner` (or `python scripts/train_ner.py`)"
+ENCODER_HINT = ("restore it from the repository (`git checkout -- data/models`), rebuild it with "
+                "`make train-ner-e5`, or use the CRF alone with profile 'fast' "
+                "(--models fast, or ARABIC_NEWS_MODELS=fast)")
 
 # --------------------------------------------------------------------------- features
 
@@ -686,6 +690,32 @@ class Decoding:
                    bool(obj.get("bio", False)))
 
 
+@dataclass(frozen=True)
+class Ensemble:
+    """The encoder that joins the CRF in the ``bundled`` profile (``ensemble.json`` beside
+    the CRF; absent = the CRF alone).
+
+    ``encoder``: a transformers token-classification folder, relative to the models folder
+    (``data/models``); ``weight``: how much its log-probabilities count against the CRF's
+    state scores (each word's scores become ``crf + weight * log p_encoder``); ``decoding``:
+    the bias and BIO constraint applied to the sum (:class:`Decoding`). Chosen on the dev part
+    of ANERcorp train by ``scripts/tune_ner_ensemble.py``.
+    """
+
+    encoder: str
+    weight: float
+    decoding: Decoding
+
+    def to_json(self) -> dict:
+        """JSON form (sorted keys)."""
+        return {"encoder": self.encoder, "weight": self.weight, **self.decoding.to_json()}
+
+    @classmethod
+    def from_json(cls, obj: dict) -> Ensemble:
+        """Inverse of :meth:`to_json`."""
+        return cls(str(obj["encoder"]), float(obj["weight"]), Decoding.from_json(obj))
+
+
 # --------------------------------------------------------------------------- tagger
 
 
@@ -720,6 +750,20 @@ def save_decoding(decoding: Decoding, folder: str | Path) -> None:
                     encoding="utf-8")
 
 
+def load_ensemble(folder: str | Path) -> Ensemble | None:
+    """The ensemble setting of a model folder (:data:`ENSEMBLE_FILE`), or ``None``."""
+    path = Path(folder) / ENSEMBLE_FILE
+    if not path.is_file():
+        return None
+    return Ensemble.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+def save_ensemble(ensemble: Ensemble, folder: str | Path) -> None:
+    """Write :data:`ENSEMBLE_FILE`."""
+    (Path(folder) / ENSEMBLE_FILE).write_text(
+        json.dumps(ensemble.to_json(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
 def model_identity(folder: str | Path) -> str:
     """``bundled:crf-anercorp@<sha256 prefix>`` of the weights, resources and (when present)
     decoding settings in ``folder`` (the identity format of
@@ -741,8 +785,11 @@ class BundledTagger:
     """
 
     def __init__(self, folder: Path, tagger: object, resources: Resources, identity: str,
-                 decoding: Decoding | None = None):
+                 decoding: Decoding | None = None, encoder: object | None = None,
+                 encoder_weight: float = 0.0):
         self.folder = folder
+        self.encoder = encoder  # a TransformersTagger (the ensemble), or None
+        self.encoder_weight = encoder_weight
         self._tagger = tagger
         self.resources = resources
         self.identity = identity
@@ -751,8 +798,11 @@ class BundledTagger:
         self._weights: CrfWeights | None = None  # read on first use by a non-default decoding
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> BundledTagger:
-        """Load the model folder (default ``data/models/ner-bundled``).
+    def load(cls, path: str | Path | None = None, *, ensemble: bool = True) -> BundledTagger:
+        """Load the model folder (default ``data/models/ner-bundled``) and, when the folder
+        names one in ``ensemble.json`` and ``ensemble`` is true, its encoder (the ``bundled``
+        profile; ``ensemble=False`` is the ``fast`` profile: the CRF alone, about ten times
+        faster).
 
         Raises ``FileNotFoundError`` (missing files) or ``RuntimeError`` (unreadable files)
         naming the folder and how to rebuild it.
@@ -781,7 +831,14 @@ class BundledTagger:
                 f"bundled NER model in {folder} has unexpected labels {sorted(labels - set(LABELS))}; "
                 f"{REBUILD_HINT}."
             )
-        return cls(folder, tagger, resources, model_identity(folder), decoding)
+        setting = load_ensemble(folder) if ensemble else None
+        if setting is None:
+            return cls(folder, tagger, resources, model_identity(folder), decoding)
+        encoder = _load_encoder(folder.parent / setting.encoder)
+        identity = _identity("crf-e5-anercorp", _ensemble_hash(folder, encoder.identity),
+                             origin="bundled")
+        return cls(folder, tagger, resources, identity, setting.decoding, encoder,
+                   setting.weight)
 
     def labels(self) -> list[str]:
         """The BIO labels the model can output (``O``, ``B-PERS``, ``I-PERS`` ...)."""
@@ -808,19 +865,35 @@ class BundledTagger:
                        bio_masks(w.labels) if d.bio else None)
         return [w.labels[i] for i in path]
 
-    def predict(self, batch: list[list[str]]) -> list[list[tuple[str, float]]]:
+    def encoder_scores(self, batch: list[list[str]], progress: bool | None = None
+                       ) -> list[np.ndarray]:
+        """What the encoder adds to the CRF's state scores: ``weight * log p`` of each label
+        (columns in the CRF's label order, probabilities floored at 1e-6), one array per
+        sentence."""
+        labels = list(self.encoder.labels())  # type: ignore[union-attr]
+        cols = [labels.index(lab) for lab in self.weights.labels]
+        probs = self.encoder.predict_proba(batch, progress=progress)  # type: ignore[union-attr]
+        return [self.encoder_weight * np.log(np.clip(p[:, cols], 1e-6, 1.0)) for p in probs]
+
+    def predict(self, batch: list[list[str]], *, progress: bool | None = None
+                ) -> list[list[tuple[str, float]]]:
         """Label every word of every sentence: ``(BIO label, marginal probability)`` pairs.
 
         Words are tokens as produced by :func:`helpers.tokens.words`. The labels are the
         best path under the model's :attr:`decoding` (CRFsuite's Viterbi when it is the
         default); the confidence is the label's marginal probability under the same scores
-        (the CRF's, plus the decoding's bias and BIO constraint when it has them). An empty
-        sentence gives an empty list. Deterministic.
+        (the CRF's, plus the encoder's weighted log-probabilities in the ensemble, plus the
+        decoding's bias and BIO constraint when it has them). An empty sentence gives an
+        empty list. Deterministic. ``progress`` is passed to the encoder (a progress bar for
+        long batches).
         """
-        if not self.decoding.is_default:
+        if self.encoder is not None or not self.decoding.is_default:
             w = self.weights
             emissions = [w.emissions(sentence_features(words, self.resources, self._word_cache))
                          if words else np.zeros((0, len(w.labels))) for words in batch]
+            if self.encoder is not None:
+                emissions = [e + x for e, x in
+                             zip(emissions, self.encoder_scores(batch, progress), strict=True)]
             bias = bias_vector(w.labels, self.decoding.bias)
             masks = bio_masks(w.labels) if self.decoding.bio else None
             decoded: list[list[tuple[str, float]]] = []
@@ -840,3 +913,22 @@ class BundledTagger:
             out.append([(lab, round(float(self._tagger.marginal(lab, i)), 6))
                         for i, lab in enumerate(labels)])
         return out
+
+
+def _load_encoder(folder: Path) -> object:
+    """The ensemble's encoder through the transformers path (as for CAMeLBERT)."""
+    from helpers.models import ModelUnavailable
+    from helpers.ner import TransformersTagger
+
+    try:
+        return TransformersTagger.from_pretrained(folder)
+    except ModelUnavailable as err:
+        raise RuntimeError(f"the encoder of the bundled NER model is unusable ({err}); "
+                           f"{ENCODER_HINT}.") from None
+
+
+def _ensemble_hash(folder: Path, encoder_identity: str) -> str:
+    h = hashlib.sha256(model_identity(folder).encode())
+    h.update((folder / ENSEMBLE_FILE).read_bytes())
+    h.update(encoder_identity.encode())
+    return h.hexdigest()[:12]

@@ -96,34 +96,42 @@ def train_wordpiece(texts: Sequence[str], vocab_size: int = 1000, *,
 
 
 def f1_comparison(model_dir: str | Path | None = None) -> pd.DataFrame:
-    """Entity F1 (%) on the ANERcorp CAMeL Lab test split: the bundled model as measured when
-    it was trained (``scores.json`` in its folder, written by ``scripts/train_ner.py``) next
-    to CAMeLBERT-MSA's published 82.4 (per-type F1 not published: NaN).
+    """Entity F1 (%) on the ANERcorp CAMeL Lab test split: the bundled models as measured when
+    they were built (``scores.json`` in the CRF's folder: the CRF alone, profile ``fast``,
+    written by ``scripts/train_ner.py``; the CRF + encoder ensemble, profile ``bundled``,
+    written by ``scripts/tune_ner_ensemble.py``) next to CAMeLBERT-MSA's published 82.4
+    (per-type F1 not published: NaN).
 
-    >>> f1_comparison().loc[1, ["model", "micro F1"]].tolist()  # doctest: +SKIP
+    >>> f1_comparison().loc[2, ["model", "micro F1"]].tolist()  # doctest: +SKIP
     ['CAMeLBERT-MSA (published)', 82.4]
     """
     from .paths import MODELS_DIR
 
     folder = Path(model_dir) if model_dir is not None else MODELS_DIR / "ner-bundled"
     nan = float("nan")
-    bundled: dict[str, Any] = {"model": "bundled (measured)", "micro F1": nan,
-                               **{f"{t} F1": nan for t in ENTITY_TYPES}}
     path = folder / "scores.json"
-    if path.is_file():
-        scores = json.loads(path.read_text(encoding="utf-8"))
-        test = scores["test"]
-        bundled["micro F1"] = 100 * test["micro"]["f1"]
-        for t in ENTITY_TYPES:
-            if t in test["types"]:
-                bundled[f"{t} F1"] = 100 * test["types"][t]["f1"]
-        bundled["source"] = f"{folder.name}/scores.json ({scores.get('identity', '?')})"
-    else:
-        bundled["source"] = f"{folder.name}/scores.json missing: run `make train-ner`"
-    camel = {"model": "CAMeLBERT-MSA (published)", "micro F1": CAMELBERT_PUBLISHED_F1,
-             **{f"{t} F1": nan for t in ENTITY_TYPES},
-             "source": "Inoue et al. 2021 (WANLP), CAMeLBERT model card"}
-    return pd.DataFrame([bundled, camel])
+    scores = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    rows = []
+    for name, record, fix in (
+            ("bundled: CRF + encoder (measured)", scores.get("ensemble"),
+             "make tune-ner-ensemble"),
+            ("fast: CRF alone (measured)", scores or None, "make train-ner")):
+        row: dict[str, Any] = {"model": name, "micro F1": nan,
+                               **{f"{t} F1": nan for t in ENTITY_TYPES}}
+        if record is None:
+            row["source"] = f"{folder.name}/scores.json lacks it: run `{fix}`"
+        else:
+            test = record["test"]
+            row["micro F1"] = 100 * test["micro"]["f1"]
+            for t in ENTITY_TYPES:
+                if t in test["types"]:
+                    row[f"{t} F1"] = 100 * test["types"][t]["f1"]
+            row["source"] = f"{folder.name}/scores.json ({record.get('identity', '?')})"
+        rows.append(row)
+    rows.append({"model": "CAMeLBERT-MSA (published)", "micro F1": CAMELBERT_PUBLISHED_F1,
+                 **{f"{t} F1": nan for t in ENTITY_TYPES},
+                 "source": "Inoue et al. 2021 (WANLP), CAMeLBERT model card"})
+    return pd.DataFrame(rows)
 
 
 def explain_subwords(tokenizer: Any, words: Sequence[str]) -> pd.DataFrame:
