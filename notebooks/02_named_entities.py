@@ -235,8 +235,9 @@ print(scores.to_string(index=False, na_rep="–", float_format="{:.1f}".format))
 # of a 440 MB transformer; the per-type columns show where the bundled models are weakest, and
 # what the encoder adds (organisations and persons above all). Speed goes the other way: on a
 # 2-core laptop CPU a BERT-base model such as CAMeLBERT tags a few hundred words per second,
-# the ensemble with its small encoder about fifteen hundred, the CRF alone about twenty thousand
-# (`python benchmarks/bench_ner.py` measures CAMeLBERT against camel-tools' own runner). All
+# the ensemble with its small encoder about fourteen hundred, the CRF alone about nine
+# thousand (`make eval-ner` prints both; `python benchmarks/bench_ner.py` measures CAMeLBERT
+# against camel-tools' own runner). All
 # of them learnt from ANERcorp, newswire from before 2007, and the seed article shows the
 # domain shift: a bare surname (`حفتر`, `السراج`) or `حكومة الوفاق الوطني` is easily
 # missed. That is why notebook 03 adds an actor dictionary and discovered actors
