@@ -31,7 +31,6 @@ import hashlib
 import json
 import pickle
 import platform
-import re
 import subprocess
 import sys
 import tempfile
@@ -49,7 +48,7 @@ from sklearn.preprocessing import normalize
 
 from helpers.clean import match_key
 from helpers.datasets import Sentence, read_anercorp, read_aqmar, read_wikifane
-from helpers.eval_ner import evaluate_tagger, format_scores
+from helpers.eval_ner import evaluate_tagger, fill_marked_block, format_scores, markdown_scores
 from helpers.ner_bundled import (
     DEFAULT_MODEL_DIR,
     MODEL_FILE,
@@ -225,22 +224,12 @@ def train_crf(xs: list, ys: list, path: Path, c1: float, c2: float, max_iter: in
 
 def fill_model_card(card: Path, scores: dict) -> None:
     """Replace the block between the SCORES markers of MODEL_CARD.md by the measured table."""
-    if not card.is_file():
-        return
-    t = scores["test"]
-    lines = ["| type | precision | recall | F1 | support |", "|---|---:|---:|---:|---:|"]
-    for name, r in [*t["types"].items(), ("**micro**", t["micro"])]:
-        lines.append(f"| {name} | {100 * r['precision']:.1f} | {100 * r['recall']:.1f} | "
-                     f"{100 * r['f1']:.1f} | {r['support']} |")
+    lines = markdown_scores(scores["test"])
     lines.append("")
     lines.append(f"Model identity `{scores['identity']}`; training time "
                  f"{scores['train_seconds'] / 60:.1f} min on {scores['machine']}; "
                  f"size {scores['size_mb']:.1f} MB.")
-    block = "\n".join(lines)
-    text = card.read_text(encoding="utf-8")
-    text = re.sub(r"<!-- SCORES -->.*?<!-- /SCORES -->",
-                  lambda m: f"<!-- SCORES -->\n{block}\n<!-- /SCORES -->", text, flags=re.S)
-    card.write_text(text, encoding="utf-8")
+    fill_marked_block(card, "SCORES", lines)
 
 
 def main(argv: list[str] | None = None) -> int:

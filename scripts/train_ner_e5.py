@@ -33,7 +33,6 @@ import argparse
 import hashlib
 import json
 import random
-import re
 import struct
 import subprocess
 import sys
@@ -45,7 +44,7 @@ from pathlib import Path
 import numpy as np
 
 from helpers.datasets import Sentence, read_anercorp
-from helpers.eval_ner import score_tags
+from helpers.eval_ner import fill_marked_block, markdown_scores, score_tags
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "data" / "models" / "ner-e5"
@@ -371,8 +370,6 @@ def save_model(model, tokenizer, out: Path) -> None:
 def fill_model_card(card: Path, record: dict) -> None:
     """Write the dev scores per epoch and the test scores of ``record`` (``training.json``)
     between the E5 SCORES markers of ``card``."""
-    if not card.is_file():
-        return
     lines = ["Dev part (last 10% of ANERcorp train), per epoch:", "",
              "| epoch | micro-F1 | ORG recall | seconds |", "|---:|---:|---:|---:|"]
     for h in record["history"]:
@@ -384,18 +381,9 @@ def fill_model_card(card: Path, record: dict) -> None:
               f"oversampling {', '.join(record['oversample']) or 'none'}, seed "
               f"{record['seed']}; {record['minutes']} min on 2 CPU cores."]
     if "test" in record:
-        t = record["test"]
         lines += ["", "The encoder alone on the ANERcorp CAMeL Lab test split (%, seqeval):", "",
-                  "| type | precision | recall | F1 | support |", "|---|---:|---:|---:|---:|"]
-        for name, r in [*t["types"].items(), ("**micro**", t["micro"])]:
-            lines.append(f"| {name} | {100 * r['precision']:.1f} | {100 * r['recall']:.1f} | "
-                         f"{100 * r['f1']:.1f} | {r['support']} |")
-    block = "\n".join(lines)
-    text = card.read_text(encoding="utf-8")
-    text = re.sub(r"<!-- E5 SCORES -->.*?<!-- /E5 SCORES -->",
-                  lambda m: f"<!-- E5 SCORES -->\n{block}\n<!-- /E5 SCORES -->", text,
-                  flags=re.S)
-    card.write_text(text, encoding="utf-8")
+                  *markdown_scores(record["test"])]
+    fill_marked_block(card, "E5 SCORES", lines)
 
 
 def main(argv: list[str] | None = None) -> int:

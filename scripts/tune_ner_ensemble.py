@@ -114,9 +114,8 @@ def record_test_scores(data_dir: str | None) -> None:
     """Score the shipped ensemble on the test split; write ``scores.json["ensemble"]`` and
     the table between the ENSEMBLE markers of ``MODEL_CARD.md``."""
     import json
-    import re
 
-    from helpers.eval_ner import evaluate_tagger, format_scores
+    from helpers.eval_ner import evaluate_tagger, fill_marked_block, format_scores, markdown_scores
 
     tagger = BundledTagger.load()
     test = read_anercorp("test", data_dir)
@@ -127,18 +126,10 @@ def record_test_scores(data_dir: str | None) -> None:
     scores["ensemble"] = {"identity": tagger.identity, "seconds": result["seconds"],
                           "test": {"micro": result["micro"], "types": result["types"]}}
     path.write_text(json.dumps(scores, indent=2) + "\n", encoding="utf-8")
-    lines = ["| type | precision | recall | F1 | support |", "|---|---:|---:|---:|---:|"]
-    for name, r in [*result["types"].items(), ("**micro, ensemble**", result["micro"])]:
-        lines.append(f"| {name} | {100 * r['precision']:.1f} | {100 * r['recall']:.1f} | "
-                     f"{100 * r['f1']:.1f} | {r['support']} |")
+    lines = markdown_scores(result, "**micro, ensemble**")
     lines += ["", f"Model identity `{tagger.identity}`; the test split ({result['words']} words) "
               f"tagged in {result['seconds']:.0f} s on 2 CPU cores."]
-    card = DEFAULT_MODEL_DIR / "MODEL_CARD.md"
-    text = card.read_text(encoding="utf-8")
-    block = "\n".join(lines)
-    text = re.sub(r"<!-- ENSEMBLE -->.*?<!-- /ENSEMBLE -->",
-                  lambda m: f"<!-- ENSEMBLE -->\n{block}\n<!-- /ENSEMBLE -->", text, flags=re.S)
-    card.write_text(text, encoding="utf-8")
+    fill_marked_block(DEFAULT_MODEL_DIR / "MODEL_CARD.md", "ENSEMBLE", lines)
 
 
 if __name__ == "__main__":

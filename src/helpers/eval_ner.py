@@ -11,6 +11,7 @@ match), micro-averaged over entities and per type. Command line::
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -84,6 +85,34 @@ def format_scores(result: dict) -> str:
         lines.append(f"{name:<8}{100 * r['precision']:>10.2f}{100 * r['recall']:>10.2f}"
                      f"{100 * r['f1']:>10.2f}{r['support']:>10d}")
     return "\n".join(lines)
+
+
+def markdown_scores(result: dict, micro_label: str = "**micro**") -> list[str]:
+    """The lines of a Markdown table of :func:`evaluate_tagger`'s result (percentages, one
+    row per type, then the micro row), as the model cards show them.
+
+    >>> row = {"precision": 0.5, "recall": 0.25, "f1": 1 / 3, "support": 8}
+    >>> markdown_scores({"micro": row, "types": {"ORG": row}})[2]
+    '| ORG | 50.0 | 25.0 | 33.3 | 8 |'
+    """
+    lines = ["| type | precision | recall | F1 | support |", "|---|---:|---:|---:|---:|"]
+    for name, r in [*result["types"].items(), (micro_label, result["micro"])]:
+        lines.append(f"| {name} | {100 * r['precision']:.1f} | {100 * r['recall']:.1f} | "
+                     f"{100 * r['f1']:.1f} | {r['support']} |")
+    return lines
+
+
+def fill_marked_block(path: str | Path, marker: str, lines: list[str]) -> None:
+    """Replace what stands between ``<!-- MARKER -->`` and ``<!-- /MARKER -->`` in a text
+    file (a model card) by ``lines``; nothing happens when the file does not exist."""
+    path = Path(path)
+    if not path.is_file():
+        return
+    block = "\n".join(lines)
+    text = re.sub(rf"<!-- {re.escape(marker)} -->.*?<!-- /{re.escape(marker)} -->",
+                  lambda m: f"<!-- {marker} -->\n{block}\n<!-- /{marker} -->",
+                  path.read_text(encoding="utf-8"), flags=re.S)
+    path.write_text(text, encoding="utf-8")
 
 
 def load_tagger(profile: str | None = None, model: str | Path | None = None) -> Tagger:
