@@ -1,20 +1,23 @@
 """Choose how the bundled NER ensemble joins the CRF and the e5 encoder (``ensemble.json``).
 
-Both members are scored on the dev part of ANERcorp train (its last 10%): the CRF trained
-without it (``python scripts/train_ner.py --dev --keep FOLDER``) and the encoder, which
-``scripts/train_ner_e5.py`` trains without it. Each word's CRF state scores get
+Both members are scored on the dev part of ANERcorp train (its last 10%), each trained
+without it: the CRF by ``python scripts/train_ner.py --dev --keep FOLDER``, the encoder by the
+dev run of ``scripts/train_ner_e5.py`` (without ``--full``). The shipped members are then
+trained on all of train with the same settings, as is usual once the settings are chosen. Each word's CRF state scores get
 ``weight * log p_encoder`` added, then the BIO-constrained Viterbi runs with a label bias
 (:class:`helpers.ner_bundled.Ensemble`). For every weight and bias of the grid the script
 prints dev micro-F1 and ORG precision/recall, and writes the chosen setting (``--write``)
 to the shipped CRF folder. The test split is never read.
 
-Exact command used for the shipped setting (``make tune-ner-ensemble``)::
+Exact commands used for the shipped setting (``make tune-ner-ensemble``)::
 
-    python scripts/train_ner.py --dev --keep /tmp/crf-dev
-    python scripts/tune_ner_ensemble.py --crf /tmp/crf-dev --write
+    python scripts/train_ner_e5.py --out .cache/e5-dev        # dev run of the encoder
+    python scripts/train_ner.py --dev --keep .cache/crf-dev
+    python scripts/tune_ner_ensemble.py --crf .cache/crf-dev --encoder .cache/e5-dev --write
 
-The choice: the best dev micro-F1; among settings within ``--slack`` points of it, the one
-with the best dev ORG F1 (organisations are what the ensemble is for, issue #12).
+The grid: encoder weight x O bias x ORG bias. The choice: the best dev micro-F1; among
+settings within ``--slack`` points of it, the one with the best dev ORG F1 (organisations are
+what the ensemble is for, issue #12).
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import sys
-from pathlib import Path
 
 import numpy as np
 
@@ -38,7 +40,6 @@ from helpers.ner_bundled import (
     decode_batch,
     save_ensemble,
 )
-from helpers.paths import MODELS_DIR
 
 ENCODER = "ner-e5"
 
@@ -67,10 +68,14 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--crf", required=True, help="CRF folder trained without the dev part")
-    p.add_argument("--encoder", default=str(MODELS_DIR / ENCODER), help="encoder folder")
+    p.add_argument("--encoder", required=True,
+                   help="encoder folder trained without the dev part (the dev run of "
+                   "scripts/train_ner_e5.py)")
     p.add_argument("--data-dir", help="shared data folder (default ../shared/data)")
     p.add_argument("--weights", default="0,0.25,0.5,0.75,1,1.5,2")
     p.add_argument("--o-bias", default="0,-0.25,-0.5,-0.75,-1")
+    p.add_argument("--org-bias", default="0,0.25,0.5",
+                   help="bias added to B-ORG and I-ORG (combined with every O bias)")
     p.add_argument("--slack", type=float, default=0.3, help="micro-F1 points")
     p.add_argument("--write", action="store_true",
                    help=f"write the chosen setting to {DEFAULT_MODEL_DIR}/ensemble.json")
@@ -88,12 +93,14 @@ def main(argv: list[str] | None = None) -> int:
     cols = [encoder.labels().index(lab) for lab in crf.weights.labels]
     probs = [p[:, cols] for p in encoder.predict_proba([list(w) for w, _ in dev])]
     weights = [float(x) for x in args.weights.split(",")]
-    biases = [{"O": float(x)} if float(x) else {} for x in args.o_bias.split(",")]
+    biases = [{k: v for k, v in (("O", float(o)), ("ORG", float(g))) if v}
+              for o, g in itertools.product(args.o_bias.split(","), args.org_bias.split(","))]
     rows = grid_scores(crf, probs, dev, weights, biases)
     print(f"dev: last 10% of ANERcorp train, {len(dev)} sentences")
-    print("weight  O-bias  micro-F1  ORG P  ORG R  ORG F1")
+    print("weight  O-bias  ORG-bias  micro-F1  ORG P  ORG R  ORG F1")
     for r in rows:
-        print(f"{r['weight']:6.2f}  {r['bias'].get('O', 0.0):6.2f}  {100 * r['micro']:8.2f}"
+        print(f"{r['weight']:6.2f}  {r['bias'].get('O', 0.0):6.2f}  {r['bias'].get('ORG', 0.0):8.2f}"
+              f"  {100 * r['micro']:8.2f}"
               f"  {100 * r['org_p']:5.1f}  {100 * r['org_r']:5.1f}  {100 * r['org_f1']:6.1f}")
     top = max(r["micro"] for r in rows)
     near = [r for r in rows if 100 * (top - r["micro"]) <= args.slack]
@@ -101,8 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"chosen: weight {best['weight']}, bias {best['bias']} (dev micro-F1 "
           f"{100 * best['micro']:.2f}, best {100 * top:.2f}; ORG R {100 * best['org_r']:.1f})")
     if args.write:
-        encoder_rel = Path(args.encoder).resolve().relative_to(MODELS_DIR.resolve())
-        save_ensemble(Ensemble(encoder_rel.as_posix(), best["weight"],
+        save_ensemble(Ensemble(ENCODER, best["weight"],
                                Decoding(best["bias"], True)), DEFAULT_MODEL_DIR)
         print(f"wrote {DEFAULT_MODEL_DIR / 'ensemble.json'}")
     if args.test:

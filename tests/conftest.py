@@ -1,13 +1,17 @@
-"""Shared, generic fixtures: the embedded seed article and the shared-data skip helper."""
+"""Shared, generic fixtures: the embedded seed article, the shared-data skip helper and a
+loader for the scripts in scripts/."""
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pandas as pd
 import pytest
 
-from helpers.paths import CORPUS_DIR, shared_data_dir
+from helpers.paths import CORPUS_DIR, REPO_ROOT, shared_data_dir
 
 SEED_FILE = CORPUS_DIR / "000_libya_2020-06-15.txt"
 
@@ -51,3 +55,18 @@ def bundled_models(monkeypatch, tmp_path) -> str:
     monkeypatch.setenv("ARABIC_NEWS_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("ARABIC_NEWS_MODELS", raising=False)
     return "bundled"
+
+
+def _load_script(name: str) -> ModuleType:
+    """Import ``scripts/<name>.py`` as module ``name`` (scripts are not a package)."""
+    spec = importlib.util.spec_from_file_location(name, REPO_ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses and pickling look the module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def load_script():
+    """``load_script("train_ner")``: the script ``scripts/train_ner.py`` as a module."""
+    return _load_script

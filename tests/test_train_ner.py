@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 import zipfile
-from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "train_ner.py"
-
 
 @pytest.fixture(scope="module")
-def train_ner():
-    spec = importlib.util.spec_from_file_location("train_ner", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["train_ner"] = module
-    spec.loader.exec_module(module)
-    return module
+def train_ner(load_script):
+    return load_script("train_ner")
 
 
 def test_name_list_keys_every_word_of_at_least_three_letters(train_ner):

@@ -3,24 +3,15 @@ transformers model with a pruned Arabic vocabulary, tested on a small image buil
 
 from __future__ import annotations
 
-import importlib.util
 import struct
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "train_ner_e5.py"
-
 
 @pytest.fixture(scope="module")
-def e5():
-    spec = importlib.util.spec_from_file_location("train_ner_e5", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["train_ner_e5"] = module
-    spec.loader.exec_module(module)
-    return module
+def e5(load_script):
+    return load_script("train_ner_e5")
 
 
 def quantise(w: np.ndarray) -> tuple[bytes, np.ndarray]:
@@ -154,5 +145,38 @@ def test_model_card_block_holds_the_epochs_and_test_scores(e5, tmp_path):
     e5.fill_model_card(card, record)
     text = card.read_text()
     assert "old" not in text and text.endswith("end\n")
-    assert "| 2 | 60.0 | 50.0 | 9 |" in text and "Kept: epoch 2" in text
+    assert "| 2 | 60.0 | 50.0 | 9 |" in text and "Best dev epoch: 2 of 2" in text
     assert "| ORG | 50.0 | 25.0 | 33.3 | 8 |" in text and "ORG=3" in text
+    assert "Shipped:" not in text
+
+    # a --full record: the dev run's table chose the settings; the run itself is described
+    full = {"history": [{"epoch": 1, "loss": 0.3, "seconds": 9.0}], "epochs": 1,
+            "train_sentences": 3973, "minutes": 2.0, "full": True,
+            "dev_run": {k: v for k, v in record.items() if k != "test"},
+            "test": record["test"]}
+    e5.fill_model_card(card, full)
+    text = card.read_text()
+    assert "| 1 | 40.0 | 10.0 | 9 |" in text and "of the dev run that chose" in text
+    assert "all 3,973 sentences" in text and "1 epochs, the last kept" in text
+    assert "| ORG | 50.0 | 25.0 | 33.3 | 8 |" in text
+
+
+def test_finetune_without_dev_trains_every_epoch_and_keeps_the_last(e5, tmp_path):
+    import argparse
+
+    import torch
+
+    data, _ = build_image(PIECES)
+    e5.build_base(e5.parse_image(data), tmp_path)
+    sentences = [(["القوات", "2020"], ["B-ORG", "O"]), (["ال", "القوات"], ["O", "B-LOC"])]
+    args = argparse.Namespace(seed=1, oversample=["ORG=2"], lr=1e-2, batch_tokens=64, epochs=3)
+    from transformers import BertForTokenClassification
+
+    before = BertForTokenClassification.from_pretrained(tmp_path)
+    model, _, history = e5.finetune(tmp_path, sentences, [], args)
+    assert [h["epoch"] for h in history] == [1, 2, 3] and all("loss" in h for h in history)
+    assert history[-1]["loss"] < history[0]["loss"]  # it learns the two sentences
+    emb = model.bert.embeddings.word_embeddings.weight
+    assert torch.equal(emb, before.bert.embeddings.word_embeddings.weight)  # frozen
+    assert not torch.equal(model.classifier.weight, before.classifier.weight)
+    assert not model.training
