@@ -146,6 +146,10 @@ _FUNCTION_K = {match_key(w) for w in _FUNCTION}
 _PLACE_K = {match_key(w) for w in _PLACE_NOUNS}
 _ADJ_K = {match_key(w) for w in _ADJECTIVES}
 _WORD_RE = re.compile(r"^[\u0621-\u064a\u0671-\u06d3\u064b-\u065f\u0670]+$")
+_NUMBER_RE = re.compile(r"^[0-9\u0660-\u0669]{1,3}$")
+_MONTHS = """يناير فبراير مارس أبريل ابريل مايو يونيو يوليو أغسطس اغسطس سبتمبر أكتوبر اكتوبر نوفمبر
+ديسمبر كانون شباط آذار اذار نيسان أيار ايار حزيران تموز آب اب أيلول ايلول تشرين""".split()
+_MONTH_K = {match_key(w) for w in _MONTHS}
 
 # ----------------------------------------------------------------------------- patterns
 
@@ -311,7 +315,20 @@ def _org_spans(tokens: Sequence[str], titles: dict, index: Any) -> list[tuple[in
             i += 1
             continue
         j, state, indefinite = i + 1, ("adj" if kind == "d" else "construct"), 0
-        while j < len(keys) and j - i < 8 and _is_word(tokens[j]):
+        while j < len(keys) and j - i < 8:
+            if _NUMBER_RE.match(tokens[j]):
+                # a number ends a name: «حركة إم 23», «الكتيبة 166», or with a month «حركة 23
+                # مارس»; right after the head and before another indefinite word it counts
+                # something («قوات 3 دول») and ends the chain before it
+                nxt = keys[j + 1] if j + 1 < len(keys) else ""
+                if nxt in _MONTH_K:
+                    j += 2
+                elif j > i + 1 or not nxt or not _is_word(tokens[j + 1]) \
+                        or nxt.startswith("ال") or nxt in _FUNCTION_K or nxt in _STOP_K:
+                    j += 1
+                break
+            if not _is_word(tokens[j]):
+                break
             k = keys[j]
             if (k in _STOP_K or k in _ALIAS_K or k in _FUNCTION_K or len(k) < 2
                     or k.startswith(("بال", "كال", "فال", "وال"))
