@@ -77,13 +77,13 @@ train-ner-e5-dev: install  ## dev run of the NER encoder (90% of ANERcorp train,
 	$(BIN)/python scripts/train_ner_e5.py --out .cache/e5-dev
 	cp .cache/e5-dev/training.json data/models/ner-e5/training-dev.json
 
-.cache/e5-dev/model.safetensors:
+.cache/e5-dev/training.json:
 	$(MAKE) train-ner-e5-dev
 
 train-ner-e5: install  ## retrain the shipped NER encoder on all of ANERcorp train with the dev run's settings (about an hour on 2 cores) into data/models/ner-e5
 	$(BIN)/python scripts/train_ner_e5.py --full --test
 
-tune-ner-ensemble: install .cache/e5-dev/model.safetensors  ## choose how the CRF and the encoder are joined (on the dev part, with members trained without it), write ensemble.json, score the shipped ensemble on test
+tune-ner-ensemble: install .cache/e5-dev/training.json  ## choose how the CRF and the encoder are joined (on the dev part, with members trained without it), write ensemble.json, score the shipped ensemble on test
 	$(BIN)/python scripts/train_ner.py --dev --keep .cache/crf-dev
 	$(BIN)/python scripts/tune_ner_ensemble.py --crf .cache/crf-dev --encoder .cache/e5-dev --write --test
 

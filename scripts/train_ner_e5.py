@@ -360,12 +360,19 @@ def finetune(base: Path, train: list[Sentence], dev: list[Sentence], args) -> tu
     return model, tokenizer, history
 
 
+#: Weight shards stay under this size, so that no tracked file exceeds 20 MiB (transformers
+#: reads the shards through ``model.safetensors.index.json``).
+SHARD_SIZE = "19MB"
+
+
 def save_model(model, tokenizer, out: Path) -> None:
-    """float16 weights (safetensors) read back as float32, and the tokenizer."""
+    """float16 weights (safetensors shards) read back as float32, and the tokenizer."""
     import torch
 
     out.mkdir(parents=True, exist_ok=True)
-    model.to(torch.float16).save_pretrained(out)
+    for old in out.glob("model*.safetensors*"):
+        old.unlink()  # a previous single file or other shards
+    model.to(torch.float16).save_pretrained(out, max_shard_size=SHARD_SIZE)
     config = json.loads((out / "config.json").read_text())
     for key in ("dtype", "torch_dtype"):
         if key in config:

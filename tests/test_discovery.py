@@ -91,6 +91,18 @@ def test_pattern_mentions_replace_inner_model_spans_and_stop_before_a_person():
     assert "مسرور بارزاني" in set(out.surface)
 
 
+def test_a_person_span_running_into_a_head_noun_ends_before_it():
+    # verb-subject-object: the model glued the object's head noun to the subject's name
+    sents = sentences_of("أمر رئيس الوزراء آبي أحمد الجيش الفيدرالي بشن عملية")
+    model = mentions_of(sents, [(0, "آبي أحمد الجيش", "PERS")])
+    out = D.add_pattern_mentions(model, sents)
+    got = set(zip(out.surface, out.label, strict=True))
+    assert got == {("آبي أحمد", "PERS"), ("الجيش الفيدرالي", "ORG")}
+    row = out[out.label == "PERS"].iloc[0]
+    assert sents.text.iloc[0][row.start - sents.start.iloc[0]:row.end - sents.start.iloc[0]] \
+        == "آبي أحمد"
+
+
 def test_org_tagger_relabels_pattern_spans():
     class Plain:
         identity = "plain"

