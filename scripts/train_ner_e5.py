@@ -341,7 +341,6 @@ def finetune(base: Path, train: list[Sentence], dev: list[Sentence], args) -> tu
             history.append({"epoch": epoch + 1, "loss": round(loss_sum / max(1, b + 1), 4),
                             "seconds": round(time.perf_counter() - t0, 1)})
             print(f"epoch {epoch + 1}: loss {history[-1]['loss']}", flush=True)
-            best_state = None
             model.train()
             continue
         scores = dev_scores(model, tokenizer, dev)

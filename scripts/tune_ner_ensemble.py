@@ -3,11 +3,12 @@
 Both members are scored on the dev part of ANERcorp train (its last 10%), each trained
 without it: the CRF by ``python scripts/train_ner.py --dev --keep FOLDER``, the encoder by the
 dev run of ``scripts/train_ner_e5.py`` (without ``--full``). The shipped members are then
-trained on all of train with the same settings, as is usual once the settings are chosen. Each word's CRF state scores get
-``weight * log p_encoder`` added, then the BIO-constrained Viterbi runs with a label bias
-(:class:`helpers.ner_bundled.Ensemble`). For every weight and bias of the grid the script
-prints dev micro-F1 and ORG precision/recall, and writes the chosen setting (``--write``)
-to the shipped CRF folder. The test split is never read.
+trained on all of train with the same settings, as is usual once the settings are chosen.
+Each word's CRF state scores get ``weight * log p_encoder`` added, then the BIO-constrained
+Viterbi runs with a label bias (:class:`helpers.ner_bundled.Ensemble`). For every weight
+and bias of the grid the script prints dev micro-F1 and ORG precision/recall, and writes the
+chosen setting (``--write``) to the shipped CRF folder. The test split is never read for
+choosing (``--test`` scores the shipped ensemble once, afterwards).
 
 Exact commands used for the shipped setting (``make tune-ner-ensemble``)::
 
@@ -99,8 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"dev: last 10% of ANERcorp train, {len(dev)} sentences")
     print("weight  O-bias  ORG-bias  micro-F1  ORG P  ORG R  ORG F1")
     for r in rows:
-        print(f"{r['weight']:6.2f}  {r['bias'].get('O', 0.0):6.2f}  {r['bias'].get('ORG', 0.0):8.2f}"
-              f"  {100 * r['micro']:8.2f}"
+        print(f"{r['weight']:6.2f}  {r['bias'].get('O', 0.0):6.2f}"
+              f"  {r['bias'].get('ORG', 0.0):8.2f}  {100 * r['micro']:8.2f}"
               f"  {100 * r['org_p']:5.1f}  {100 * r['org_r']:5.1f}  {100 * r['org_f1']:6.1f}")
     top = max(r["micro"] for r in rows)
     near = [r for r in rows if 100 * (top - r["micro"]) <= args.slack]

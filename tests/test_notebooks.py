@@ -8,7 +8,6 @@ left behind by a renamed notebook.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 
@@ -19,14 +18,6 @@ import pytest
 from helpers.paths import FIGURES_DIR, NOTEBOOKS_DIR, REPO_ROOT
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
-
-
-def _nav_module():
-    spec = importlib.util.spec_from_file_location("notebook_nav",
-                                                  REPO_ROOT / "scripts" / "notebook_nav.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _cells(nb: nbformat.NotebookNode) -> list[tuple[str, str]]:
@@ -56,8 +47,8 @@ def test_notebook_ends_with_a_summary(path: Path):
     assert "## In this notebook" in markdown[-1]
 
 
-def test_navigation_lines_are_current():
-    nav = _nav_module()
+def test_navigation_lines_are_current(load_script):
+    nav = load_script("notebook_nav")
     sources = nav.notebook_sources()
     stems = [p.stem for p in sources]
     assert stems == [p.stem for p in NOTEBOOKS]
@@ -67,8 +58,8 @@ def test_navigation_lines_are_current():
         assert text.count(f"# {line}\n") + text.endswith(f"# {line}") == 2, path.name
 
 
-def test_navigation_line_links_neighbours():
-    nav = _nav_module()
+def test_navigation_line_links_neighbours(load_script):
+    nav = load_script("notebook_nav")
     stems = ["01_a", "02_b_c", "03_d"]
     assert nav.nav_line(stems, 0) == "*Start* | [Contents](../README.md) | [02 B c →](02_b_c.ipynb)"
     assert nav.nav_line(stems, 1).startswith("[← 01 A](01_a.ipynb) | ")

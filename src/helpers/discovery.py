@@ -427,7 +427,7 @@ def add_pattern_mentions(mentions: pd.DataFrame, sentences: pd.DataFrame,
                         and r["start"] < start < r["end"] <= end):
                     # a person's name never runs into an organisation's head noun: «أمر آبي
                     # أحمد الجيش الفيدرالي» is «آبي أحمد» and «الجيش الفيدرالي»
-                    cut = max(base + b for a, b in spans if base + b <= start)
+                    cut = max(base + b for _, b in spans if base + b <= start)
                     r["end"], r["surface"] = cut, sent.text[r["start"] - base:cut - base]
             if any(r["start"] < end and start < r["end"]
                    and not (start <= r["start"] and r["end"] <= end) for r in rows):
